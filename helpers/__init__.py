@@ -1,0 +1,1 @@
+"""Shared helpers for the 'Embedding Layers, Explained' notebooks: import from the submodules."""
