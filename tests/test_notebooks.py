@@ -1,0 +1,99 @@
+"""Notebook linter: every stored notebook follows the series skeleton and holds clean, executed outputs."""
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+PATHS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+TOPICS = [p for p in PATHS if not p.name.startswith("00_")]
+VOLATILE = re.compile(r"/work/|/home/|/root/|/tmp/|/Users/|[A-Z]:\\\\|site-packages|\b0x[0-9a-f]{6,}\b|"
+                      r"\b20\d\d-\d\d-\d\d[ T]\d\d:\d\d")
+MAX_TEXT_BYTES = 200_000
+SLIDE_TYPES = {"slide", "subslide", "fragment", "-", "skip", "notes"}
+
+
+def load(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def source(cell: dict) -> str:
+    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+
+
+def output_text(output: dict) -> str:
+    parts = [output.get("text", ""), output.get("ename", ""), output.get("evalue", "")]
+    for mime, value in output.get("data", {}).items():
+        if not mime.startswith("image/"):
+            parts.append(value if isinstance(value, str) else "".join(value) if isinstance(value, list)
+                         else json.dumps(value))
+    return "".join("".join(p) if isinstance(p, list) else p for p in parts)
+
+
+def test_the_series_is_complete():
+    numbers = [p.name[:2] for p in PATHS]
+    assert numbers == [f"{n:02d}" for n in range(15)], f"notebooks found: {[p.name for p in PATHS]}"
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.name)
+def test_stored_outputs_are_executed_clean_and_small(path):
+    nb = load(path)
+    assert nb["metadata"]["kernelspec"]["name"] == "python3", f"{path.name}: kernelspec must be python3"
+    text_bytes = 0
+    for i, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] != "code" or not source(cell).strip():
+            continue
+        assert cell["execution_count"] is not None, f"{path.name}: code cell {i} was stored unexecuted"
+        assert "sys.path" not in source(cell), f"{path.name}: cell {i} patches sys.path"
+        for output in cell["outputs"]:
+            assert output["output_type"] != "error", f"{path.name}: cell {i} stores an error output"
+            text = output_text(output)
+            text_bytes += len(text.encode())
+            found = VOLATILE.search(text)
+            assert not found, f"{path.name}: cell {i} output has a path, address or timestamp: {found.group()!r}"
+            if output["output_type"] == "execute_result":
+                assert not re.search(r"<(Figure|Axes|matplotlib)", text), \
+                    f"{path.name}: cell {i} stores a plot object's repr (end plot cells with plt.show())"
+    assert text_bytes <= MAX_TEXT_BYTES, f"{path.name}: {text_bytes:,} bytes of text output (cap {MAX_TEXT_BYTES:,})"
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.name)
+def test_links_resolve_and_cells_have_slide_metadata(path):
+    nb = load(path)
+    for i, cell in enumerate(nb["cells"]):
+        slide = cell.get("metadata", {}).get("slideshow", {}).get("slide_type")
+        assert slide in SLIDE_TYPES, f"{path.name}: cell {i} has no valid slideshow.slide_type ({slide!r})"
+        if cell["cell_type"] == "markdown":
+            for target in re.findall(r"\]\(([^)#]+\.ipynb)\)", source(cell)):
+                assert (NOTEBOOKS / target).exists(), f"{path.name}: cell {i} links to missing {target}"
+    assert nb["cells"][0]["metadata"]["slideshow"]["slide_type"] == "slide", f"{path.name}: must open on a slide"
+
+
+@pytest.mark.parametrize("path", TOPICS, ids=lambda p: p.name)
+def test_topic_notebook_follows_the_skeleton(path):
+    nb = load(path)
+    cells = nb["cells"]
+    number = int(path.name[:2])
+    first, last = source(cells[0]), source(cells[-1])
+    assert first.startswith(f"# {number:02d} · "), f"{path.name}: title must read '# {number:02d} · ...'"
+    assert "**What you will learn**" in first, f"{path.name}: no 'What you will learn' in the title cell"
+    assert re.search(r"\*Runs in [^*]+ on a laptop CPU\.\*", first), f"{path.name}: no measured run time"
+    for where, text in (("top", first), ("bottom", last)):
+        assert "[Index](00_index.ipynb)" in text, f"{path.name}: navigation line missing at the {where}"
+        if number > 1:
+            assert f"[← {number - 1:02d} " in text, f"{path.name}: no link to the previous notebook at the {where}"
+        if number < 14:
+            assert f"[{number + 1:02d} " in text, f"{path.name}: no link to the next notebook at the {where}"
+    code = [c for c in cells if c["cell_type"] == "code"]
+    setup = source(code[0])
+    assert re.search(r"^from helpers\.\w+ import", setup, re.M), f"{path.name}: first code cell must import helpers"
+    assert "setup_notebook(" in setup, f"{path.name}: first code cell must call setup_notebook"
+    headings = [source(c).splitlines()[0] for c in cells if c["cell_type"] == "markdown" and source(c)]
+    assert "## Key takeaways" in headings, f"{path.name}: no '## Key takeaways' section"
+    assert "## Exercises" in headings, f"{path.name}: no '## Exercises' section"
+    after = [c for c in cells[[source(c).splitlines()[0] if source(c) else "" for c in cells].index("## Exercises"):]
+             if c["cell_type"] == "code"]
+    solutions = [c for c in after if c["metadata"].get("jupyter", {}).get("source_hidden")]
+    assert len(solutions) >= 2, f"{path.name}: needs at least 2 exercises with collapsed solution cells"
+    assert all(c["execution_count"] is not None for c in solutions), f"{path.name}: unexecuted solution"
