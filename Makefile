@@ -7,7 +7,7 @@ NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 # Two pytest workers, one notebook per worker at a time (measured faster than serial on 2 cores).
 XDIST  := -n 2 --dist loadscope
 
-.PHONY: lab test test-lax unit execute clean
+.PHONY: lab test test-lax unit execute slides html clean
 
 # The virtual environment is (re)built whenever a requirement file is newer than it.
 $(STAMP): requirements.txt requirements-data.txt pyproject.toml
@@ -38,6 +38,22 @@ execute: $(STAMP)
 	  (cd notebooks && ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	    --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.kernel_name=python3 $$(basename $$nb)) || exit 1; \
 	done
+
+# Static slide decks (build/slides/NN_name.slides.html) with reveal.js copied beside them, so they work offline.
+REVEAL := $(VENV)/lib/python3.11/site-packages/sphinx_revealjs/_static/revealjs
+slides: $(STAMP)
+	mkdir -p build/slides
+	rm -rf build/slides/reveal.js && cp -r $(REVEAL) build/slides/reveal.js
+	$(BIN)/jupyter nbconvert --to slides --output-dir build/slides \
+	  --TemplateExporter.extra_template_basedirs=templates --template offline_slides \
+	  --SlidesExporter.reveal_url_prefix=reveal.js --SlidesExporter.reveal_scroll=True $(NOTEBOOKS)
+
+# Every notebook as a static web page with its stored outputs (build/html/index.html is the index notebook).
+html: $(STAMP)
+	mkdir -p build/html
+	$(BIN)/jupyter nbconvert --to html --output-dir build/html $(NOTEBOOKS)
+	sed -i -E 's/href="([0-9]{2}_[A-Za-z0-9_]+)\.ipynb/href="\1.html/g' build/html/*.html
+	cp build/html/00_index.html build/html/index.html
 
 clean:
 	rm -rf $(VENV) build .pytest_cache
