@@ -7,7 +7,8 @@ PAD, UNK = "<pad>", "<unk>"
 PAD_ID, UNK_ID = 0, 1
 
 # Words, numbers and single punctuation marks; clitics split off as GloVe's tokenizer does ("don't" -> do n't).
-_TOKEN = re.compile(r"[a-z0-9]+(?=n't\b)|n't\b|'(?:s|re|ll|ve|d|m)\b|[a-z0-9]+|[^\sa-z0-9]")
+# Letters include accented ones, so "Almodóvar" stays one word (GloVe has "almodóvar").
+_TOKEN = re.compile(r"[^\W_]+(?=n't\b)|n't\b|'(?:s|re|ll|ve|d|m)\b|[^\W_]+|[^\s\w]|_")
 
 
 def tokenize(text: str) -> list[str]:
