@@ -36,7 +36,8 @@ def heatmap(matrix: np.ndarray, row_labels: Sequence[str] | None = None, col_lab
     for labels, n, what in ((row_labels, matrix.shape[0], "row"), (col_labels, matrix.shape[1], "column")):
         if labels is not None and len(labels) != n:
             raise ValueError(f"{len(labels)} {what} labels for {n} {what}s")
-    ax = ax or plt.subplots(figsize=(min(12, 1 + 0.35 * matrix.shape[1]), min(8, 1 + 0.35 * matrix.shape[0])))[1]
+    ax = ax or plt.subplots(figsize=(min(12, max(4.5, 1.5 + 0.45 * matrix.shape[1])),
+                                     min(8, max(3.5, 1 + 0.4 * matrix.shape[0]))))[1]
     limit = np.abs(matrix).max() or 1.0
     diverging = cmap in ("RdBu_r", "RdBu", "coolwarm", "bwr", "seismic")
     image = ax.imshow(matrix, cmap=cmap, aspect="auto",
@@ -47,9 +48,11 @@ def heatmap(matrix: np.ndarray, row_labels: Sequence[str] | None = None, col_lab
     if col_labels is not None:
         ax.set_xticks(range(len(col_labels)), col_labels, rotation=45, ha="right")
     if annotate:
+        low, high = image.get_clim()
         for (i, j), value in np.ndenumerate(matrix):
+            strong = abs(value) > 0.6 * limit if diverging else (value - low) > 0.6 * (high - low or 1.0)
             ax.text(j, i, f"{value:.0f}" if float(value).is_integer() else f"{value:.2f}",
-                    ha="center", va="center", fontsize=8)
+                    ha="center", va="center", fontsize=8, color="white" if strong else "black")
     ax.grid(False)
     ax.set_title(title)
     return ax

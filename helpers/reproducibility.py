@@ -15,9 +15,20 @@ def seed_everything(seed: int = 0) -> None:
     torch.manual_seed(seed)
 
 
-def setup_notebook(seed: int = 0) -> None:
-    """What every notebook's first cell calls: seed, short printing, small deterministic PNG figures."""
+def setup_notebook(seed: int = 0, threads: int | None = 1) -> None:
+    """What every notebook's first cell calls: seed, one compute thread, short printing, small PNG figures.
+
+    One thread by default: the test suite runs two notebooks at once on two cores, where more threads per
+    notebook make small models many times slower; it also keeps float sums in one order, run after run.
+    """
+    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
+        raise ValueError(f"threads must be None or a positive integer, got {threads!r}")
     seed_everything(seed)
+    if threads is not None:
+        from threadpoolctl import threadpool_limits
+
+        torch.set_num_threads(threads)
+        threadpool_limits(threads)  # NumPy's and scikit-learn's BLAS and OpenMP pools too
     torch.set_printoptions(precision=3, sci_mode=False)
     np.set_printoptions(precision=3, suppress=True)
     import matplotlib as mpl

@@ -103,3 +103,18 @@ def test_history_defaults_are_independent():
     a, b = History(), History()
     a.train_loss.append(1.0)
     assert b.train_loss == []
+
+
+def test_setup_notebook_limits_threads_and_validates():
+    from helpers.reproducibility import setup_notebook
+    from threadpoolctl import threadpool_info
+
+    before = torch.get_num_threads()
+    try:
+        setup_notebook(seed=0)
+        assert torch.get_num_threads() == 1
+        assert all(pool["num_threads"] == 1 for pool in threadpool_info())
+        with pytest.raises(ValueError, match="threads"):
+            setup_notebook(threads=0)
+    finally:
+        torch.set_num_threads(before)
