@@ -1,7 +1,8 @@
-"""Batching variable-length sequences: a padding collate function for DataLoader, and masks from lengths."""
-from collections.abc import Sequence
+"""Batching variable-length sequences: a padding collate function, masks from lengths, batches by length."""
+from collections.abc import Iterator, Sequence
 
 import torch
+from torch.utils.data import Sampler
 
 from helpers.vocab import PAD_ID
 
@@ -26,8 +27,59 @@ def lengths_to_mask(lengths: torch.Tensor, max_len: int | None = None) -> torch.
     """A [B, T] boolean mask, True at real tokens: position t of row b is real when t < lengths[b]."""
     if not isinstance(lengths, torch.Tensor) or lengths.dim() != 1 or lengths.is_floating_point():
         raise TypeError("lengths must be a 1-D integer tensor")
+    if len(lengths) and int(lengths.min()) < 0:
+        raise ValueError(f"lengths must be >= 0, got {int(lengths.min())}")
+    if max_len is not None and (isinstance(max_len, bool) or not isinstance(max_len, int)):
+        raise TypeError(f"max_len must be None or an integer, got {type(max_len).__name__}")
     longest = int(lengths.max()) if len(lengths) else 0
     max_len = longest if max_len is None else max_len
     if max_len < longest:
         raise ValueError(f"max_len={max_len} is shorter than the longest sequence ({longest})")
     return torch.arange(max_len, device=lengths.device) < lengths[:, None]
+
+
+class BucketBatchSampler(Sampler[list[int]]):
+    """Batches of indices whose sequences have similar lengths, in a seeded random order (pass as batch_sampler=).
+
+    Each epoch: shuffle the indices, sort them by length (a stable sort, so equal lengths stay shuffled), cut the
+    sorted list into batches of `batch_size`, then shuffle the order of the batches. Less padding per batch, and a
+    different (reproducible) order and mix every epoch.
+    """
+
+    def __init__(self, lengths: Sequence[int], batch_size: int, seed: int = 0, drop_last: bool = False):
+        if isinstance(lengths, torch.Tensor):
+            if lengths.dim() != 1 or lengths.is_floating_point():
+                raise TypeError("lengths must be a 1-D integer tensor or a list of integers")
+            lengths = lengths.tolist()
+        if isinstance(lengths, (str, bytes)) or not isinstance(lengths, Sequence):
+            raise TypeError(f"lengths must be a list of integers, got {type(lengths).__name__}")
+        if len(lengths) == 0:
+            raise ValueError("lengths is empty: there is nothing to batch")
+        if any(isinstance(n, bool) or not isinstance(n, int) for n in lengths):
+            raise TypeError("lengths must be integers (one per sequence)")
+        if min(lengths) < 0:
+            raise ValueError(f"lengths must be >= 0, got {min(lengths)}")
+        for name, value in (("batch_size", batch_size), ("seed", seed)):
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+        if seed < 0:
+            raise ValueError(f"seed must be >= 0, got {seed}")
+        self.lengths = list(lengths)
+        self.batch_size = batch_size
+        self.drop_last = drop_last
+        self.generator = torch.Generator().manual_seed(seed)
+
+    def __iter__(self) -> Iterator[list[int]]:
+        order = torch.randperm(len(self.lengths), generator=self.generator).tolist()
+        order.sort(key=self.lengths.__getitem__)
+        batches = [order[i: i + self.batch_size] for i in range(0, len(order), self.batch_size)]
+        if self.drop_last and len(batches[-1]) < self.batch_size:
+            batches.pop()
+        for b in torch.randperm(len(batches), generator=self.generator).tolist():
+            yield batches[b]
+
+    def __len__(self) -> int:
+        full, rest = divmod(len(self.lengths), self.batch_size)
+        return full + (1 if rest and not self.drop_last else 0)

@@ -1,0 +1,160 @@
+"""Tests for helpers.batching: padding collate, masks from lengths and the bucketing batch sampler."""
+import pytest
+import torch
+from torch.utils.data import DataLoader
+
+from helpers.batching import BucketBatchSampler, lengths_to_mask, pad_collate
+
+
+# pad_collate ------------------------------------------------------------------------------------------------
+def test_pad_collate_pads_with_zero_and_keeps_lengths_and_labels():
+    padded, lengths, labels = pad_collate([([5, 6, 7], 1), ([8], 0), ([9, 4], 1)])
+    assert padded.tolist() == [[5, 6, 7], [8, 0, 0], [9, 4, 0]]
+    assert padded.dtype == torch.long
+    assert lengths.tolist() == [3, 1, 2]
+    assert labels.tolist() == [1, 0, 1] and labels.dtype == torch.long
+
+
+def test_pad_collate_float_labels_and_custom_pad_id():
+    padded, _, labels = pad_collate([([1], 0.5), ([2, 3], 1.0)], pad_id=-1)
+    assert padded.tolist() == [[1, -1], [2, 3]]
+    assert labels.dtype == torch.float32
+
+
+def test_pad_collate_rejects_an_empty_batch():
+    with pytest.raises(ValueError, match="empty batch"):
+        pad_collate([])
+
+
+def test_pad_collate_rejects_an_empty_sequence():
+    with pytest.raises(ValueError, match="sequence in the batch is empty"):
+        pad_collate([([1, 2], 0), ([], 1)])
+
+
+# lengths_to_mask --------------------------------------------------------------------------------------------
+def test_lengths_to_mask_marks_real_positions():
+    mask = lengths_to_mask(torch.tensor([3, 1, 2]))
+    assert mask.dtype == torch.bool
+    assert mask.int().tolist() == [[1, 1, 1], [1, 0, 0], [1, 1, 0]]
+
+
+def test_lengths_to_mask_pads_to_a_longer_max_len():
+    assert lengths_to_mask(torch.tensor([2, 1]), max_len=4).int().tolist() == [[1, 1, 0, 0], [1, 0, 0, 0]]
+
+
+def test_lengths_to_mask_does_not_depend_on_token_ids():
+    # a real token with id 0 stays visible: the mask comes from the lengths alone
+    ids = torch.tensor([[0, 4, 0], [7, 0, 0]])
+    lengths = torch.tensor([3, 1])
+    assert lengths_to_mask(lengths, ids.shape[1]).sum().item() == 4
+    assert (ids != 0).sum().item() == 2
+
+
+def test_lengths_to_mask_rejects_lengths_longer_than_max_len():
+    with pytest.raises(ValueError, match="max_len=2 is shorter than the longest sequence"):
+        lengths_to_mask(torch.tensor([3, 1]), max_len=2)
+
+
+def test_lengths_to_mask_rejects_float_lengths():
+    with pytest.raises(TypeError, match="1-D integer tensor"):
+        lengths_to_mask(torch.tensor([2.0, 1.0]))
+
+
+@pytest.mark.parametrize("bad", [[2, 1], torch.tensor([[2, 1]])])
+def test_lengths_to_mask_rejects_lists_and_2d_tensors(bad):
+    with pytest.raises(TypeError, match="1-D integer tensor"):
+        lengths_to_mask(bad)
+
+
+def test_lengths_to_mask_of_an_empty_batch_is_empty():
+    assert lengths_to_mask(torch.tensor([], dtype=torch.long)).shape == (0, 0)
+
+
+# BucketBatchSampler -----------------------------------------------------------------------------------------
+LENGTHS = [(7 * i) % 23 + 1 for i in range(101)]  # 101 lengths from 1 to 23, in a scrambled order
+
+
+def _padding_share(batches, lengths):
+    real = sum(lengths[i] for b in batches for i in b)
+    total = sum(max(lengths[i] for i in b) * len(b) for b in batches)
+    return 1 - real / total
+
+
+def test_bucket_sampler_yields_every_index_once_per_epoch():
+    sampler = BucketBatchSampler(LENGTHS, batch_size=10, seed=0)
+    batches = list(sampler)
+    assert len(batches) == len(sampler) == 11
+    assert sorted(i for b in batches for i in b) == list(range(101))
+    assert sorted(len(b) for b in batches) == [1] + [10] * 10
+
+
+def test_bucket_sampler_groups_similar_lengths():
+    batches = list(BucketBatchSampler(LENGTHS, batch_size=10, seed=0))
+    # batches are consecutive runs of the length-sorted indices, so their length ranges do not overlap
+    ranges = sorted((min(LENGTHS[i] for i in b), max(LENGTHS[i] for i in b)) for b in batches)
+    assert all(hi <= next_lo for (_, hi), (next_lo, _) in zip(ranges, ranges[1:]))
+    assert max(hi - lo for lo, hi in ranges) <= 3
+    shuffled = torch.randperm(101, generator=torch.Generator().manual_seed(0)).tolist()
+    random_batches = [shuffled[i: i + 10] for i in range(0, 101, 10)]
+    assert _padding_share(batches, LENGTHS) < 0.1 < _padding_share(random_batches, LENGTHS)
+
+
+def test_bucket_sampler_is_seeded_and_shuffles_between_epochs():
+    first, second = BucketBatchSampler(LENGTHS, 10, seed=3), BucketBatchSampler(LENGTHS, 10, seed=3)
+    epoch1 = list(first)
+    assert epoch1 == list(second)
+    assert list(first) != epoch1  # the next epoch has another order
+    assert list(BucketBatchSampler(LENGTHS, 10, seed=4)) != epoch1
+
+
+def test_bucket_sampler_drop_last():
+    sampler = BucketBatchSampler(LENGTHS, batch_size=10, drop_last=True)
+    batches = list(sampler)
+    assert len(batches) == len(sampler) == 10
+    assert all(len(b) == 10 for b in batches)
+
+
+def test_bucket_sampler_accepts_an_integer_tensor_and_works_with_a_dataloader():
+    data = [(list(range(1, n + 1)), n % 2) for n in LENGTHS]
+    sampler = BucketBatchSampler(torch.tensor(LENGTHS), batch_size=16, seed=0)
+    loader = DataLoader(data, batch_sampler=sampler, collate_fn=pad_collate)
+    seen = 0
+    for padded, lengths, _ in loader:
+        assert padded.shape[1] == int(lengths.max())
+        seen += len(lengths)
+    assert seen == len(LENGTHS) and len(loader) == 7
+
+
+def test_bucket_sampler_rejects_empty_lengths():
+    with pytest.raises(ValueError, match="lengths is empty"):
+        BucketBatchSampler([], batch_size=4)
+
+
+@pytest.mark.parametrize("bad", [[3, 2.5], torch.tensor([3.0, 2.0]), "abc", [True, 2]])
+def test_bucket_sampler_rejects_non_integer_lengths(bad):
+    with pytest.raises(TypeError, match="lengths must be"):
+        BucketBatchSampler(bad, batch_size=4)
+
+
+def test_bucket_sampler_rejects_negative_lengths():
+    with pytest.raises(ValueError, match="lengths must be >= 0"):
+        BucketBatchSampler([3, -1], batch_size=4)
+
+
+@pytest.mark.parametrize("batch_size, error, match", [(0, ValueError, "batch_size must be >= 1"),
+                                                      (2.0, TypeError, "batch_size must be an integer")])
+def test_bucket_sampler_rejects_bad_batch_size(batch_size, error, match):
+    with pytest.raises(error, match=match):
+        BucketBatchSampler([3, 2], batch_size=batch_size)
+
+
+def test_bucket_sampler_rejects_a_negative_seed():
+    with pytest.raises(ValueError, match="seed must be >= 0"):
+        BucketBatchSampler([3, 2], batch_size=1, seed=-1)
+
+
+def test_lengths_to_mask_rejects_negative_lengths_and_non_integer_max_len():
+    with pytest.raises(ValueError, match="lengths must be >= 0"):
+        lengths_to_mask(torch.tensor([2, -1]))
+    with pytest.raises(TypeError, match="max_len must be None or an integer"):
+        lengths_to_mask(torch.tensor([2, 1]), max_len=3.0)
