@@ -22,7 +22,7 @@ class Coverage:
                 f"they make up {self.token_share:.1%} of the tokens")
 
 
-def check_word_vectors(words: list[str], vectors: np.ndarray) -> None:
+def check_word_vectors(words: Sequence[str], vectors: np.ndarray) -> None:
     """Raise a clear error unless `words` and the rows of a 2-D float `vectors` match up one to one."""
     if not isinstance(vectors, np.ndarray) or vectors.ndim != 2:
         raise TypeError("vectors must be a 2-D numpy array [words, dim]")
@@ -131,10 +131,7 @@ def _index(words: Sequence[str], vectors: np.ndarray | torch.Tensor, top_n: int 
         raise TypeError(f"words must be a list of str, got {type(words).__name__}")
     if isinstance(vectors, torch.Tensor):
         vectors = vectors.detach().cpu().numpy()
-    if not isinstance(vectors, np.ndarray) or vectors.ndim != 2 or not np.issubdtype(vectors.dtype, np.floating):
-        raise TypeError("vectors must be a 2-D floating-point numpy array or tensor [words, dim]")
-    if len(words) != len(vectors):
-        raise ValueError(f"{len(words)} words but {len(vectors)} vectors: they must match one to one")
+    check_word_vectors(words, vectors)
     if top_n is not None:
         if isinstance(top_n, bool) or not isinstance(top_n, int) or not 1 <= top_n <= len(words):
             raise ValueError(f"top_n must be None or an integer from 1 to {len(words):,} (the number of words), "
