@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-from sklearn.model_selection import train_test_split
 
 BBC_TOPICS = ("business", "entertainment", "politics", "sports", "tech")
 SIMILARITY_SETS = {"wordsim353": "wordsim353.tsv", "simlex999": "simlex999.txt"}
@@ -102,6 +101,8 @@ def stratified_split(items: Sequence, labels: Sequence, val_size: float = 0.1, t
             raise ValueError(f"{name} must be a fraction between 0 and 1, got {size!r}")
     if val_size + test_size >= 1:
         raise ValueError(f"val_size + test_size must leave something to train on, got {val_size + test_size}")
+    from sklearn.model_selection import train_test_split  # imported here: it costs ~0.8 s, and few notebooks split
+
     x_rest, x_test, y_rest, y_test = train_test_split(
         list(items), list(labels), test_size=test_size, stratify=list(labels), random_state=seed)
     x_train, x_val, y_train, y_val = train_test_split(

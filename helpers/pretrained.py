@@ -5,7 +5,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from scipy.stats import spearmanr
 
 from helpers.vocab import PAD, PAD_ID, UNK, Vocab
 
@@ -244,6 +243,8 @@ def similarity_correlation(pairs: Sequence[tuple[str, str, float]], words: Seque
     if len(kept) < 2:
         raise ValueError(f"only {len(kept)} of {len(pairs)} pairs have vectors for both words: need at least 2 "
                          "(check the vocabulary and its lower-casing)")
+    from scipy.stats import spearmanr  # imported here: scipy.stats is slow to import and only this needs it
+
     x, y, ratings = zip(*kept)
     cosines = (unit_vectors(vectors[list(x)]) * unit_vectors(vectors[list(y)])).sum(axis=1)
     return SimilarityScore(float(spearmanr(cosines, ratings).statistic), len(kept), len(pairs) - len(kept))
