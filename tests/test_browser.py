@@ -104,21 +104,30 @@ def shut_down_kernels(base: str, token: str) -> None:
         urllib.request.urlopen(request, timeout=10)
 
 
+def open_in_lab(page, name: str) -> None:
+    """Open a notebook from JupyterLab's file browser, as a reader would, without reloading the page."""
+    page.locator(".jp-DirListing-item", has_text=name).dblclick()
+    current = "#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current"
+    page.locator(current, has_text=name).wait_for(timeout=30_000)
+
+
 def test_every_notebook_renders_with_its_stored_outputs(lab, browser):
     base, token = lab
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page()
+    page.goto(f"{base}/lab?token={token}&reset", wait_until="domcontentloaded")
+    page.locator("#jp-main-dock-panel").wait_for(timeout=60_000)
     problems = []
     for path in NOTEBOOKS:
         n_outputs, n_images = stored_outputs(path)
-        page.goto(f"{base}/lab/tree/{path.name}?token={token}&reset", wait_until="domcontentloaded")
+        open_in_lab(page, path.name)
         panel = page.locator(".jp-NotebookPanel:visible")
         panel.locator(".jp-Cell").first.wait_for(timeout=30_000)
         outputs = panel.locator(".jp-OutputArea-child")
         images = panel.locator(".jp-OutputArea-output img")
         deadline = time.monotonic() + 20
         while (outputs.count() < n_outputs or images.count() < n_images) and time.monotonic() < deadline:
-            time.sleep(0.2)
+            time.sleep(0.1)
         title = panel.locator(".jp-MarkdownOutput h1").first.inner_text(timeout=10_000)
         loaded = images.evaluate_all("imgs => imgs.filter(i => i.complete && i.naturalWidth > 0).length")
         dialogs = page.locator(".jp-Dialog").count()
@@ -128,6 +137,7 @@ def test_every_notebook_renders_with_its_stored_outputs(lab, browser):
                 and not path.name.startswith("00_"):
             problems.append(f"{path.name}: {outputs.count()}/{n_outputs} outputs, {loaded}/{n_images} images drawn, "
                             f"{dialogs} dialogs, title {title!r}")
+        page.locator("#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current .lm-TabBar-tabCloseIcon").click()
         shut_down_kernels(base, token)
     page.close()
     assert not problems, "\n".join(problems)
