@@ -36,7 +36,7 @@ unit: $(STAMP)
 execute: $(STAMP)
 	for nb in $(NOTEBOOKS); do \
 	  (cd notebooks && ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-	    --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.kernel_name=python3 $$(basename $$nb)) || exit 1; \
+	    --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.kernel_name=python3 --ExecutePreprocessor.record_timing=False $$(basename $$nb)) || exit 1; \
 	done
 
 # Static slide decks (build/slides/NN_name.slides.html) with reveal.js copied beside them, so they work offline.
