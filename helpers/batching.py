@@ -1,26 +1,49 @@
-"""Batching variable-length sequences: a padding collate function, masks from lengths, batches by length."""
+"""Batching variable-length sequences: padding, EmbeddingBag offsets, masks from lengths, batches by length."""
 from collections.abc import Iterator, Sequence
 
 import torch
 from torch.utils.data import Sampler
 
+from helpers.validation import check_bool, check_int
 from helpers.vocab import PAD_ID
 
 
-def pad_collate(batch: Sequence[tuple[Sequence[int], int | float]], pad_id: int = PAD_ID,
-                ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Turn [(ids, label), ...] into (padded ids [B, T], lengths [B], labels [B]) for a DataLoader."""
+def pad_collate(batch: Sequence[tuple[Sequence[int], int | float]] | Sequence[Sequence[int]], pad_id: int = PAD_ID,
+                ) -> tuple[torch.Tensor, ...]:
+    """For a DataLoader: [(ids, label), ...] -> (padded ids [B, T], lengths [B], labels [B]); a batch of bare id
+    lists (no labels, e.g. texts to predict) -> (padded ids [B, T], lengths [B])."""
     if len(batch) == 0:
         raise ValueError("cannot collate an empty batch")
-    seqs, labels = zip(*batch)
+    check_int("pad_id", pad_id)
+    labelled = isinstance(batch[0], tuple)
+    if labelled:
+        seqs, labels = zip(*batch)
+    else:
+        seqs, labels = tuple(batch), None
     lengths = torch.tensor([len(s) for s in seqs], dtype=torch.long)
     if int(lengths.min()) == 0:
         raise ValueError("a sequence in the batch is empty; drop empty texts or give them one <unk> token")
     padded = torch.full((len(seqs), int(lengths.max())), pad_id, dtype=torch.long)
     for row, seq in enumerate(seqs):
         padded[row, : len(seq)] = torch.as_tensor(seq, dtype=torch.long)
+    if labels is None:
+        return padded, lengths
     label_dtype = torch.float32 if isinstance(labels[0], float) else torch.long
     return padded, lengths, torch.tensor(labels, dtype=label_dtype)
+
+
+def bag_inputs(seqs: Sequence[Sequence[int]]) -> tuple[torch.Tensor, torch.Tensor]:
+    """(flat ids, offsets) for nn.EmbeddingBag: all sequences end to end, and where each one starts."""
+    if isinstance(seqs, torch.Tensor) or isinstance(seqs, (str, bytes)) or not isinstance(seqs, Sequence):
+        raise TypeError(f"seqs must be a list of id lists, got {type(seqs).__name__}")
+    if len(seqs) == 0:
+        raise ValueError("seqs is empty: there is nothing to bag")
+    lengths = torch.tensor([len(s) for s in seqs], dtype=torch.long)
+    offsets = torch.cat([torch.zeros(1, dtype=torch.long), lengths.cumsum(0)[:-1]])
+    flat = [i for s in seqs for i in s]
+    for i in flat:
+        check_int("each id", i, minimum=0)
+    return torch.as_tensor(flat, dtype=torch.long), offsets
 
 
 def lengths_to_mask(lengths: torch.Tensor, max_len: int | None = None) -> torch.Tensor:
@@ -29,8 +52,7 @@ def lengths_to_mask(lengths: torch.Tensor, max_len: int | None = None) -> torch.
         raise TypeError("lengths must be a 1-D integer tensor")
     if len(lengths) and int(lengths.min()) < 0:
         raise ValueError(f"lengths must be >= 0, got {int(lengths.min())}")
-    if max_len is not None and (isinstance(max_len, bool) or not isinstance(max_len, int)):
-        raise TypeError(f"max_len must be None or an integer, got {type(max_len).__name__}")
+    check_int("max_len", max_len, optional=True)
     longest = int(lengths.max()) if len(lengths) else 0
     max_len = longest if max_len is None else max_len
     if max_len < longest:
@@ -55,17 +77,11 @@ class BucketBatchSampler(Sampler[list[int]]):
             raise TypeError(f"lengths must be a list of integers, got {type(lengths).__name__}")
         if len(lengths) == 0:
             raise ValueError("lengths is empty: there is nothing to batch")
-        if any(isinstance(n, bool) or not isinstance(n, int) for n in lengths):
-            raise TypeError("lengths must be integers (one per sequence)")
-        if min(lengths) < 0:
-            raise ValueError(f"lengths must be >= 0, got {min(lengths)}")
-        for name, value in (("batch_size", batch_size), ("seed", seed)):
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
-        if batch_size < 1:
-            raise ValueError(f"batch_size must be >= 1, got {batch_size}")
-        if seed < 0:
-            raise ValueError(f"seed must be >= 0, got {seed}")
+        for n in lengths:
+            check_int("each length", n, minimum=0)
+        check_int("batch_size", batch_size, minimum=1)
+        check_int("seed", seed, minimum=0)
+        check_bool("drop_last", drop_last)
         self.lengths = list(lengths)
         self.batch_size = batch_size
         self.drop_last = drop_last

@@ -4,15 +4,14 @@ import math
 import torch
 from torch import nn
 
+from helpers.validation import check_int, check_number, check_type
 from helpers.vocab import PAD, Vocab
 
 
 def encode_chars(text: str, vocab: Vocab) -> torch.Tensor:
     """The id of every character of `text`, as a 1-D LongTensor; KeyError naming the characters not in `vocab`."""
-    if not isinstance(text, str):
-        raise TypeError(f"text must be a str, got {type(text).__name__}")
-    if not isinstance(vocab, Vocab):
-        raise TypeError(f"vocab must be a helpers.vocab.Vocab, got {type(vocab).__name__}")
+    check_type("text", text, str, "a str")
+    check_type("vocab", vocab, Vocab, "a helpers.vocab.Vocab")
     unknown = sorted(set(text) - set(vocab.stoi))
     if unknown:
         raise KeyError(f"characters not in the vocabulary: {unknown}; remove or replace them")
@@ -26,18 +25,11 @@ def _check_ids(ids: torch.Tensor, min_len: int) -> None:
         raise ValueError(f"the text has {len(ids)} ids but needs at least {min_len}")
 
 
-def _check_positive_int(name: str, value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{name} must be >= 1, got {value}")
-
-
 def random_windows(ids: torch.Tensor, seq_len: int, batch_size: int, generator: torch.Generator | None = None,
                    ) -> tuple[torch.Tensor, torch.Tensor]:
     """A batch of windows at random places: inputs [B, seq_len] and targets [B, seq_len], the next character."""
-    _check_positive_int("seq_len", seq_len)
-    _check_positive_int("batch_size", batch_size)
+    check_int("seq_len", seq_len, minimum=1)
+    check_int("batch_size", batch_size, minimum=1)
     _check_ids(ids, seq_len + 1)
     starts = torch.randint(0, len(ids) - seq_len, (batch_size,), generator=generator)
     windows = ids[starts[:, None] + torch.arange(seq_len + 1)]
@@ -46,7 +38,7 @@ def random_windows(ids: torch.Tensor, seq_len: int, batch_size: int, generator: 
 
 def contiguous_streams(ids: torch.Tensor, n_streams: int) -> tuple[torch.Tensor, torch.Tensor]:
     """The whole text cut into `n_streams` consecutive pieces, for evaluation: inputs [n, L] and targets [n, L]."""
-    _check_positive_int("n_streams", n_streams)
+    check_int("n_streams", n_streams, minimum=1)
     _check_ids(ids, n_streams + 1)
     length = (len(ids) - 1) // n_streams
     used = n_streams * length
@@ -62,25 +54,17 @@ def generate(model: nn.Module, vocab: Vocab, prompt: str, length: int, temperatu
     softmax(logits / temperature) over the characters (never <pad>), restricted to the top_k most likely when
     top_k is given. Pass a seeded torch.Generator for repeatable samples. The model's train/eval mode is restored.
     """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
-    if not isinstance(prompt, str):
-        raise TypeError(f"prompt must be a str, got {type(prompt).__name__}")
+    check_type("model", model, nn.Module, "a torch.nn.Module")
+    check_type("prompt", prompt, str, "a str")
     if not prompt:
         raise ValueError("prompt is empty: give at least one character, for example '\\n'")
-    if isinstance(length, bool) or not isinstance(length, int) or length < 0:
-        raise ValueError(f"length must be an integer >= 0, got {length!r}")
-    if isinstance(temperature, bool) or not isinstance(temperature, (int, float)):
-        raise TypeError(f"temperature must be a number, got {type(temperature).__name__}")
+    check_int("length", length, minimum=0)
+    check_number("temperature", temperature)
     if not (temperature > 0 and math.isfinite(temperature)):
         raise ValueError(f"temperature must be a finite number > 0, got {temperature}; for greedy use top_k=1")
-    if top_k is not None:
-        if isinstance(top_k, bool) or not isinstance(top_k, int):
-            raise TypeError(f"top_k must be None or an integer, got {type(top_k).__name__}")
-        if not 1 <= top_k <= len(vocab):
-            raise ValueError(f"top_k must be between 1 and the vocabulary size {len(vocab)}, got {top_k}")
-    if generator is not None and not isinstance(generator, torch.Generator):
-        raise TypeError(f"generator must be None or a torch.Generator, got {type(generator).__name__}")
+    check_int("top_k", top_k, minimum=1, maximum=len(vocab), optional=True)
+    if generator is not None:
+        check_type("generator", generator, torch.Generator, "None or a torch.Generator")
     ids = encode_chars(prompt, vocab)  # KeyError naming unknown characters
     device = next(model.parameters()).device
     pad_id = vocab.stoi.get(PAD)

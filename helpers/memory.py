@@ -1,17 +1,13 @@
 """Memory of embedding tables: byte accounting in MiB, training overhead, and ways to shrink a table."""
 import hashlib
 from collections.abc import Sequence
-from pathlib import Path
 
 import torch
 
+from helpers.validation import check_choice, check_int, check_type
+
 MIB = 2**20  # a mebibyte, 1,048,576 bytes (a megabyte, MB, is 1,000,000)
 _STATE_COPIES = {"sgd": 0, "sgd-momentum": 1, "adam": 2}  # optimizer tensors kept per parameter
-
-
-def _count(name: str, value: object, minimum: int = 0) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
 
 
 def _float_matrix(name: str, value: object) -> None:
@@ -35,10 +31,9 @@ def tensor_mib(tensor: torch.Tensor) -> float:
 
 def table_mib(num_rows: int, dim: int, dtype: torch.dtype = torch.float32) -> float:
     """MiB of a num_rows x dim table of `dtype`, computed without allocating it."""
-    _count("num_rows", num_rows)
-    _count("dim", dim)
-    if not isinstance(dtype, torch.dtype):
-        raise TypeError(f"dtype must be a torch.dtype such as torch.float32, got {dtype!r}")
+    check_int("num_rows", num_rows, minimum=0)
+    check_int("dim", dim, minimum=0)
+    check_type("dtype", dtype, torch.dtype, "a torch.dtype such as torch.float32")
     return num_rows * dim * torch.empty((), dtype=dtype).element_size() / MIB
 
 
@@ -46,32 +41,23 @@ def training_mib(num_rows: int, dim: int, optimizer: str = "adam", dtype: torch.
                  ) -> dict[str, float]:
     """MiB to train a dense table: weights, an equal-sized gradient, and the optimizer's state tensors
     ("sgd": none, "sgd-momentum": one, "adam": two, its first and second moments)."""
-    if optimizer not in _STATE_COPIES:
-        raise KeyError(f"unknown optimizer {optimizer!r}; choose one of {sorted(_STATE_COPIES)}")
+    check_choice("optimizer", optimizer, _STATE_COPIES)
     table = table_mib(num_rows, dim, dtype)
     return {"weights": table, "gradients": table, "optimizer state": _STATE_COPIES[optimizer] * table}
 
 
 def resident_mib() -> float:
-    """This process's resident memory (RSS) in MiB, from /proc/self/statm (Linux); elsewhere the peak RSS."""
-    statm = Path("/proc/self/statm")
-    if statm.exists():
-        import os
+    """This process's resident memory (RSS) in MiB, on Linux, macOS and Windows alike (psutil)."""
+    import psutil  # installed with JupyterLab (ipykernel needs it); works where the resource module does not
 
-        return int(statm.read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / MIB
-    import resource
-    import sys
-
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # bytes on macOS, KiB on other systems
-    return peak / MIB if sys.platform == "darwin" else peak / 1024
+    return psutil.Process().memory_info().rss / MIB
 
 
 def quantize_rows(weight: torch.Tensor, bits: int = 8) -> tuple[torch.Tensor, torch.Tensor]:
     """Symmetric per-row quantization: int8 codes in [-(2**(bits-1) - 1), 2**(bits-1) - 1] and one float32
     scale per row, so that codes * scale approximates the row (see dequantize_rows)."""
     _float_matrix("weight", weight)
-    if isinstance(bits, bool) or not isinstance(bits, int) or not 2 <= bits <= 8:
-        raise ValueError(f"bits must be an integer from 2 to 8 (codes are stored in int8), got {bits!r}")
+    check_int("bits", bits, minimum=2, maximum=8)  # codes are stored in int8
     levels = 2 ** (bits - 1) - 1
     scale = weight.detach().abs().amax(dim=1, keepdim=True).float() / levels
     codes = torch.round(weight.detach().float() / scale.clamp_min(torch.finfo(torch.float32).tiny))
@@ -96,7 +82,7 @@ def hash_buckets(words: Sequence[str], num_buckets: int) -> torch.Tensor:
     Python's hash() of a str changes from process to process, so it must not pick rows."""
     if isinstance(words, str) or not isinstance(words, Sequence) or not all(isinstance(w, str) for w in words):
         raise TypeError("words must be a list of str")
-    _count("num_buckets", num_buckets, minimum=1)
+    check_int("num_buckets", num_buckets, minimum=1)
     digests = [hashlib.blake2b(w.encode("utf-8"), digest_size=8).digest() for w in words]
     return torch.tensor([int.from_bytes(h, "little") % num_buckets for h in digests], dtype=torch.long)
 
@@ -105,7 +91,6 @@ def low_rank(weight: torch.Tensor, rank: int) -> tuple[torch.Tensor, torch.Tenso
     """The best rank-r approximation (truncated SVD) as two factors, A [rows, r] @ B [r, dim] ~ weight."""
     _float_matrix("weight", weight)
     limit = min(weight.shape)
-    if isinstance(rank, bool) or not isinstance(rank, int) or not 1 <= rank <= limit:
-        raise ValueError(f"rank must be an integer from 1 to {limit} (the smaller side of the table), got {rank!r}")
+    check_int("rank", rank, minimum=1, maximum=limit)  # at most the smaller side of the table
     u, s, vh = torch.linalg.svd(weight.detach().float(), full_matrices=False)
     return u[:, :rank] * s[:rank], vh[:rank].clone()

@@ -5,26 +5,33 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from helpers.training import History
+from helpers.validation import check_type
 
 
-def plot_history(history: History, title: str = "") -> plt.Figure:
-    """Loss and accuracy per epoch, training against validation, side by side."""
-    if not isinstance(history, History):
-        raise TypeError(f"plot_history expects a History from fit(), got {type(history).__name__}")
+def plot_history(history: History, title: str = "", axes: Sequence[plt.Axes] | None = None,
+                 ) -> tuple[plt.Axes, plt.Axes]:
+    """Loss and accuracy per epoch, training against validation, side by side; the best epoch marked."""
+    check_type("history", history, History, "a History from fit()")
     if not history.train_loss:
         raise ValueError("the history is empty: train for at least one epoch")
     epochs = range(1, len(history.train_loss) + 1)
-    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(9, 3.2))
+    if axes is None:
+        fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(9, 3.2))
+    else:
+        ax_loss, ax_acc = axes
+        fig = ax_loss.figure
     for ax, metric in ((ax_loss, "loss"), (ax_acc, "acc")):
         ax.plot(epochs, getattr(history, f"train_{metric}"), "o-", label="train")
         ax.plot(epochs, getattr(history, f"val_{metric}"), "o-", label="validation")
         ax.set_xlabel("epoch")
         ax.set_ylabel("accuracy" if metric == "acc" else "loss")
+        if history.best_epoch:
+            ax.axvline(history.best_epoch, color="grey", linestyle=":", label=f"best epoch {history.best_epoch}")
         ax.legend()
     if title:
         fig.suptitle(title)
     fig.tight_layout()
-    return fig
+    return ax_loss, ax_acc
 
 
 def heatmap(matrix: np.ndarray, row_labels: Sequence[str] | None = None, col_labels: Sequence[str] | None = None,

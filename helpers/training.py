@@ -1,4 +1,4 @@
-"""Training: a small fit/evaluate loop that records a per-epoch history and prints one line per epoch."""
+"""Training: the loop of notebook 04 (zero_grad, forward, loss, backward, step) as fit, with evaluation and history."""
 import copy
 import time
 from dataclasses import dataclass, field
@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 from torch.utils.data import DataLoader
+
+from helpers.validation import check_bool, check_int, check_type
 
 
 @dataclass
@@ -27,16 +29,11 @@ def accuracy(logits: torch.Tensor, targets: torch.Tensor) -> float:
     return (predictions == targets.long()).float().mean().item()
 
 
-def _check_loader(loader: object, name: str) -> None:
-    if not isinstance(loader, DataLoader):
-        raise TypeError(f"{name} must be a torch.utils.data.DataLoader, got {type(loader).__name__}")
-
-
 @torch.no_grad()
-def predict(model: nn.Module, loader: DataLoader, device: torch.device | str = "cpu",
+def predict_logits(model: nn.Module, loader: DataLoader, device: torch.device | str = "cpu",
             ) -> tuple[torch.Tensor, torch.Tensor]:
     """All logits and targets of a loader whose batches are (*inputs, targets), in eval mode."""
-    _check_loader(loader, "loader")
+    check_type("loader", loader, DataLoader, "a torch.utils.data.DataLoader")
     model.eval()
     logits, targets = [], []
     for *inputs, y in loader:
@@ -48,7 +45,7 @@ def predict(model: nn.Module, loader: DataLoader, device: torch.device | str = "
 def evaluate(model: nn.Module, loader: DataLoader, loss_fn: nn.Module,
              device: torch.device | str = "cpu") -> tuple[float, float]:
     """Mean loss and accuracy of `model` over a loader."""
-    logits, targets = predict(model, loader, device)
+    logits, targets = predict_logits(model, loader, device)
     return loss_fn(logits, targets).item(), accuracy(logits, targets)
 
 
@@ -56,13 +53,18 @@ def fit(model: nn.Module, train_loader: DataLoader, val_loader: DataLoader, opti
         loss_fn: nn.Module, epochs: int, device: torch.device | str = "cpu", patience: int | None = None,
         verbose: bool = True) -> History:
     """Train for up to `epochs`; with `patience`, stop once validation loss has not improved for that many
-    epochs and restore the best weights. Batches are (*inputs, targets) and the model takes the inputs."""
-    _check_loader(train_loader, "train_loader")
-    _check_loader(val_loader, "val_loader")
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
-    if patience is not None and (not isinstance(patience, int) or patience < 1):
-        raise ValueError(f"patience must be None or a positive integer, got {patience!r}")
+    epochs and restore the best weights. Batches are (*inputs, targets) and the model takes the inputs.
+
+    Each epoch is the loop notebook 04 writes in the open (model.train(); per batch zero_grad, forward, loss,
+    backward, step), then `evaluate` on the validation loader (eval mode, no_grad). Train accuracy is the running
+    mean over the epoch's batches in train mode (dropout on, weights still moving), not a re-evaluation.
+    """
+    check_type("train_loader", train_loader, DataLoader, "a torch.utils.data.DataLoader")
+    check_type("val_loader", val_loader, DataLoader, "a torch.utils.data.DataLoader")
+    check_type("optimizer", optimizer, torch.optim.Optimizer, "a torch.optim.Optimizer")
+    check_int("epochs", epochs, minimum=1)
+    check_int("patience", patience, minimum=1, optional=True)
+    check_bool("verbose", verbose)
     history, best_state, start = History(), None, time.perf_counter()
     model.to(device)
     for epoch in range(1, epochs + 1):

@@ -3,6 +3,8 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
+from helpers.validation import check_bool, check_int, check_type
+
 PAD, UNK = "<pad>", "<unk>"
 PAD_ID, UNK_ID = 0, 1
 
@@ -25,15 +27,13 @@ class Vocab:
     """
 
     def __init__(self, counts: Counter, min_freq: int = 1, max_size: int | None = None, unk: bool = True):
-        if not isinstance(counts, Counter):
-            raise TypeError(f"counts must be a collections.Counter, got {type(counts).__name__}")
+        check_type("counts", counts, Counter, "a collections.Counter")
         if not counts:
             raise ValueError("cannot build a vocabulary from an empty corpus (no tokens counted)")
-        if not isinstance(min_freq, int) or min_freq < 1:
-            raise ValueError(f"min_freq must be an integer >= 1, got {min_freq!r}")
+        check_int("min_freq", min_freq, minimum=1)
+        check_bool("unk", unk)
         specials = [PAD, UNK] if unk else [PAD]
-        if max_size is not None and (not isinstance(max_size, int) or max_size <= len(specials)):
-            raise ValueError(f"max_size must be None or an integer > {len(specials)} (room for {' and '.join(specials)}), got {max_size!r}")
+        check_int("max_size", max_size, minimum=len(specials) + 1, optional=True)  # room for the specials + 1
         kept = sorted(
             (tok for tok, n in counts.items() if n >= min_freq and tok not in (PAD, UNK)),
             key=lambda tok: (-counts[tok], tok),
@@ -43,6 +43,7 @@ class Vocab:
         self.itos: list[str] = [*specials, *kept]
         self.stoi: dict[str, int] = {tok: i for i, tok in enumerate(self.itos)}
         self.unk_id: int | None = UNK_ID if unk else None
+        self.specials = specials
         self.counts = counts
 
     @classmethod
@@ -66,7 +67,8 @@ class Vocab:
         return token in self.stoi
 
     def __repr__(self) -> str:
-        return f"Vocab(size={len(self)}, first={self.itos[2:7]})"
+        first = self.itos[len(self.specials): len(self.specials) + 5]
+        return f"Vocab(size={len(self)}, specials={self.specials}, first={first})"
 
     def lookup(self, token: str) -> int:
         """The id of `token`: <unk> for an unknown token, or KeyError if the vocabulary has no <unk>."""
@@ -86,9 +88,6 @@ class Vocab:
         """Tokens for a sequence of ids (a list or a 1-D integer tensor)."""
         tokens = []
         for i in (ids.tolist() if hasattr(ids, "tolist") else ids):
-            if isinstance(i, bool) or not isinstance(i, int):
-                raise TypeError(f"ids must be integers, got {type(i).__name__}")
-            if not 0 <= i < len(self):
-                raise ValueError(f"id {i} is out of range for a vocabulary of size {len(self)}")
+            check_int("id", i, minimum=0, maximum=len(self) - 1)
             tokens.append(self.itos[i])
         return tokens

@@ -1,9 +1,12 @@
-"""Tests for helpers.batching: padding collate, masks from lengths and the bucketing batch sampler."""
+"""Tests for helpers.batching: padding collate, EmbeddingBag inputs, masks from lengths and the bucketing sampler."""
+import re
+
 import pytest
 import torch
+from torch import nn
 from torch.utils.data import DataLoader
 
-from helpers.batching import BucketBatchSampler, lengths_to_mask, pad_collate
+from helpers.batching import BucketBatchSampler, bag_inputs, lengths_to_mask, pad_collate
 
 
 # pad_collate ------------------------------------------------------------------------------------------------
@@ -29,6 +32,78 @@ def test_pad_collate_rejects_an_empty_batch():
 def test_pad_collate_rejects_an_empty_sequence():
     with pytest.raises(ValueError, match="sequence in the batch is empty"):
         pad_collate([([1, 2], 0), ([], 1)])
+    with pytest.raises(ValueError, match="sequence in the batch is empty"):
+        pad_collate([[1, 2], []])
+
+
+def test_pad_collate_of_bare_id_lists_returns_padded_ids_and_lengths_only():
+    seqs = [[5, 6, 7], [8], [9, 4]]
+    out = pad_collate(seqs)
+    assert len(out) == 2
+    padded, lengths = out
+    assert padded.tolist() == [[5, 6, 7], [8, 0, 0], [9, 4, 0]] and padded.dtype == torch.long
+    assert lengths.tolist() == [3, 1, 2]
+    labelled_padded, labelled_lengths, _ = pad_collate([(s, 0) for s in seqs])  # same ids as with labels
+    assert torch.equal(padded, labelled_padded) and torch.equal(lengths, labelled_lengths)
+    assert pad_collate([[1], [2, 3]], pad_id=-1)[0].tolist() == [[1, -1], [2, 3]]
+
+
+def test_pad_collate_of_bare_id_lists_works_with_a_dataloader():
+    seqs = [[1, 2], [3], [4, 5, 6], [7]]
+    batches = list(DataLoader(seqs, batch_size=2, collate_fn=pad_collate))
+    assert [tuple(p.shape) for p, _ in batches] == [(2, 2), (2, 3)]
+    assert [lengths.tolist() for _, lengths in batches] == [[2, 1], [3, 1]]
+
+
+@pytest.mark.parametrize("pad_id, error, match", [
+    (0.0, TypeError, "pad_id must be an integer, got 0.0 (float)"),
+    (True, TypeError, "pad_id must be an integer, got True (bool)"),
+    ("0", TypeError, "pad_id must be an integer, got '0' (str)"),
+])
+def test_pad_collate_rejects_a_bad_pad_id(pad_id, error, match):
+    with pytest.raises(error, match=re.escape(match)):
+        pad_collate([([1], 0)], pad_id=pad_id)
+
+
+# bag_inputs -------------------------------------------------------------------------------------------------
+def test_bag_inputs_concatenates_the_ids_and_gives_each_start():
+    seqs = [[5, 6, 7], [8], [9, 4]]
+    flat, offsets = bag_inputs(seqs)
+    assert flat.dtype == offsets.dtype == torch.long
+    assert flat.tolist() == [i for s in seqs for i in s]
+    starts, position = [], 0
+    for s in seqs:
+        starts.append(position)
+        position += len(s)
+    assert offsets.tolist() == starts
+    # each bag, cut out at its offset, is the original sequence
+    ends = offsets.tolist()[1:] + [len(flat)]
+    assert [flat[a:b].tolist() for a, b in zip(offsets.tolist(), ends)] == seqs
+
+
+def test_bag_inputs_give_embedding_bag_the_mean_of_each_sequence():
+    torch.manual_seed(0)
+    bag = nn.EmbeddingBag(10, 4, mode="mean")
+    seqs = [[1, 2, 3], [4], [5, 6]]
+    got = bag(*bag_inputs(seqs))
+    expected = torch.stack([bag.weight[s].mean(dim=0) for s in seqs])
+    assert torch.allclose(got, expected)
+
+
+def test_bag_inputs_accept_tuples_and_a_single_sequence():
+    flat, offsets = bag_inputs(((3, 1),))
+    assert flat.tolist() == [3, 1] and offsets.tolist() == [0]
+
+
+@pytest.mark.parametrize("seqs, error, match", [
+    ([], ValueError, "seqs is empty"),
+    (torch.tensor([[1, 2]]), TypeError, "seqs must be a list of id lists, got Tensor"),
+    ("ab", TypeError, "seqs must be a list of id lists, got str"),
+    (42, TypeError, "seqs must be a list of id lists, got int"),
+])
+def test_bag_inputs_reject_bad_input(seqs, error, match):
+    with pytest.raises(error, match=match):
+        bag_inputs(seqs)
 
 
 # lengths_to_mask --------------------------------------------------------------------------------------------
@@ -130,31 +205,50 @@ def test_bucket_sampler_rejects_empty_lengths():
         BucketBatchSampler([], batch_size=4)
 
 
-@pytest.mark.parametrize("bad", [[3, 2.5], torch.tensor([3.0, 2.0]), "abc", [True, 2]])
-def test_bucket_sampler_rejects_non_integer_lengths(bad):
-    with pytest.raises(TypeError, match="lengths must be"):
+@pytest.mark.parametrize("bad, match", [
+    ([3, 2.5], "each length must be an integer, got 2.5 (float)"),
+    (torch.tensor([3.0, 2.0]), "lengths must be a 1-D integer tensor or a list of integers"),
+    (torch.tensor([[3, 2]]), "lengths must be a 1-D integer tensor or a list of integers"),
+    ("abc", "lengths must be a list of integers, got str"),
+    ({3, 2}, "lengths must be a list of integers, got set"),
+    ([True, 2], "each length must be an integer, got True (bool)"),
+])
+def test_bucket_sampler_rejects_non_integer_lengths(bad, match):
+    with pytest.raises(TypeError, match=re.escape(match)):
         BucketBatchSampler(bad, batch_size=4)
 
 
 def test_bucket_sampler_rejects_negative_lengths():
-    with pytest.raises(ValueError, match="lengths must be >= 0"):
+    with pytest.raises(ValueError, match=re.escape("each length must be at least 0, got -1")):
         BucketBatchSampler([3, -1], batch_size=4)
 
 
-@pytest.mark.parametrize("batch_size, error, match", [(0, ValueError, "batch_size must be >= 1"),
-                                                      (2.0, TypeError, "batch_size must be an integer")])
+@pytest.mark.parametrize("batch_size, error, match", [
+    (0, ValueError, "batch_size must be at least 1, got 0"),
+    (2.0, TypeError, "batch_size must be an integer, got 2.0 (float)"),
+    (True, TypeError, "batch_size must be an integer, got True (bool)"),
+])
 def test_bucket_sampler_rejects_bad_batch_size(batch_size, error, match):
-    with pytest.raises(error, match=match):
+    with pytest.raises(error, match=re.escape(match)):
         BucketBatchSampler([3, 2], batch_size=batch_size)
 
 
-def test_bucket_sampler_rejects_a_negative_seed():
-    with pytest.raises(ValueError, match="seed must be >= 0"):
-        BucketBatchSampler([3, 2], batch_size=1, seed=-1)
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"seed": -1}, ValueError, "seed must be at least 0, got -1"),
+    ({"seed": 1.0}, TypeError, "seed must be an integer, got 1.0 (float)"),
+    ({"seed": True}, TypeError, "seed must be an integer, got True (bool)"),
+    ({"drop_last": 1}, TypeError, "drop_last must be True or False, got 1 (int)"),
+    ({"drop_last": "yes"}, TypeError, "drop_last must be True or False, got 'yes' (str)"),
+])
+def test_bucket_sampler_rejects_a_bad_seed_or_drop_last(kwargs, error, match):
+    with pytest.raises(error, match=re.escape(match)):
+        BucketBatchSampler([3, 2], batch_size=1, **kwargs)
 
 
 def test_lengths_to_mask_rejects_negative_lengths_and_non_integer_max_len():
-    with pytest.raises(ValueError, match="lengths must be >= 0"):
+    with pytest.raises(ValueError, match="lengths must be >= 0, got -1"):
         lengths_to_mask(torch.tensor([2, -1]))
-    with pytest.raises(TypeError, match="max_len must be None or an integer"):
+    with pytest.raises(TypeError, match=re.escape("max_len must be an integer or None, got 3.0 (float)")):
         lengths_to_mask(torch.tensor([2, 1]), max_len=3.0)
+    with pytest.raises(TypeError, match=re.escape("max_len must be an integer or None, got True (bool)")):
+        lengths_to_mask(torch.tensor([2, 1]), max_len=True)

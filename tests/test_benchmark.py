@@ -1,5 +1,6 @@
 """Unit tests for helpers.benchmark."""
 import gc
+import re
 import time
 
 import pytest
@@ -22,16 +23,23 @@ def test_time_callable_runs_with_gc_off_and_the_requested_threads():
     assert gc.isenabled()
 
 
+def _noop():
+    return None
+
+
 @pytest.mark.parametrize("fn, kwargs, error, match", [
-    (42, {}, TypeError, "callable"),
-    (lambda: None, {"min_run_time": 0}, ValueError, "min_run_time"),
-    (lambda: None, {"min_run_time": -1.0}, ValueError, "min_run_time"),
-    (lambda: None, {"min_run_time": True}, ValueError, "min_run_time"),
-    (lambda: None, {"num_threads": 0}, ValueError, "num_threads"),
-    (lambda: None, {"num_threads": 1.5}, ValueError, "num_threads"),
+    (42, {}, TypeError, "fn must be a callable taking no arguments, got int"),
+    (_noop, {"min_run_time": 0}, ValueError, "min_run_time must be greater than 0, got 0"),
+    (_noop, {"min_run_time": -1.0}, ValueError, "min_run_time must be greater than 0, got -1.0"),
+    (_noop, {"min_run_time": float("nan")}, ValueError, "min_run_time must be a number, got NaN"),
+    (_noop, {"min_run_time": True}, TypeError, "min_run_time must be a number, got True (bool)"),
+    (_noop, {"min_run_time": "0.1"}, TypeError, "min_run_time must be a number, got '0.1' (str)"),
+    (_noop, {"num_threads": 0}, ValueError, "num_threads must be at least 1, got 0"),
+    (_noop, {"num_threads": 1.5}, TypeError, "num_threads must be an integer, got 1.5 (float)"),
+    (_noop, {"num_threads": True}, TypeError, "num_threads must be an integer, got True (bool)"),
 ])
 def test_time_callable_rejects_bad_input(fn, kwargs, error, match):
-    with pytest.raises(error, match=match):
+    with pytest.raises(error, match=re.escape(match)):
         time_callable(fn, **kwargs)
 
 
@@ -44,18 +52,28 @@ def test_effective_bandwidth_and_lookup_bytes():
     assert lookup_bytes(0, 300) == 0
 
 
-@pytest.mark.parametrize("args, match", [((-1, 1.0), "bytes_moved"), ((True, 1.0), "bytes_moved"),
-                                         ((10, 0), "seconds"), ((10, -2.0), "seconds"), ((10, "1"), "seconds")])
-def test_effective_bandwidth_rejects_bad_input(args, match):
-    with pytest.raises(ValueError, match=match):
+@pytest.mark.parametrize("args, error, match", [
+    ((-1, 1.0), ValueError, "bytes_moved must be at least 0, got -1"),
+    ((True, 1.0), TypeError, "bytes_moved must be a number, got True (bool)"),
+    ((10, 0), ValueError, "seconds must be greater than 0, got 0"),
+    ((10, -2.0), ValueError, "seconds must be greater than 0, got -2.0"),
+    ((10, "1"), TypeError, "seconds must be a number, got '1' (str)"),
+    ((10, float("nan")), ValueError, "seconds must be a number, got NaN"),
+])
+def test_effective_bandwidth_rejects_bad_input(args, error, match):
+    with pytest.raises(error, match=re.escape(match)):
         effective_bandwidth(*args)
 
 
-@pytest.mark.parametrize("kwargs, match", [({"num_ids": -1, "dim": 3}, "num_ids"), ({"num_ids": 2, "dim": 1.5}, "dim"),
-                                           ({"num_ids": 2, "dim": 3, "element_size": -4}, "element_size"),
-                                           ({"num_ids": True, "dim": 3}, "num_ids")])
-def test_lookup_bytes_rejects_bad_input(kwargs, match):
-    with pytest.raises(ValueError, match=match):
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"num_ids": -1, "dim": 3}, ValueError, "num_ids must be at least 0, got -1"),
+    ({"num_ids": 2, "dim": 1.5}, TypeError, "dim must be an integer, got 1.5 (float)"),
+    ({"num_ids": 2, "dim": 3, "element_size": -4}, ValueError, "element_size must be at least 0, got -4"),
+    ({"num_ids": 2, "dim": 3, "index_size": 8.0}, TypeError, "index_size must be an integer, got 8.0 (float)"),
+    ({"num_ids": True, "dim": 3}, TypeError, "num_ids must be an integer, got True (bool)"),
+])
+def test_lookup_bytes_rejects_bad_input(kwargs, error, match):
+    with pytest.raises(error, match=re.escape(match)):
         lookup_bytes(**kwargs)
 
 
@@ -65,7 +83,13 @@ def test_copy_bandwidth_is_bytes_read_plus_written_per_second():
     assert bandwidth == pytest.approx(2 * 4 * 2**20 / timing.median)
 
 
-@pytest.mark.parametrize("nbytes", [0, 3, -8, 1.5e6, True])
-def test_copy_bandwidth_rejects_bad_sizes(nbytes):
-    with pytest.raises(ValueError, match="nbytes"):
+@pytest.mark.parametrize("nbytes, error, match", [
+    (0, ValueError, "nbytes must be at least 4, got 0"),
+    (3, ValueError, "nbytes must be at least 4, got 3"),
+    (-8, ValueError, "nbytes must be at least 4, got -8"),
+    (1.5e6, TypeError, "nbytes must be an integer, got 1500000.0 (float)"),
+    (True, TypeError, "nbytes must be an integer, got True (bool)"),
+])
+def test_copy_bandwidth_rejects_bad_sizes(nbytes, error, match):
+    with pytest.raises(error, match=re.escape(match)):
         copy_bandwidth(nbytes)

@@ -1,4 +1,6 @@
 """Tests for helpers.generation: encoding characters, training windows and sampling text from a model."""
+import re
+
 import pytest
 import torch
 from torch import nn
@@ -50,8 +52,10 @@ def test_encode_chars_names_the_unknown_characters():
 
 
 def test_encode_chars_rejects_a_list():
-    with pytest.raises(TypeError, match="text must be a str"):
+    with pytest.raises(TypeError, match="text must be a str, got list"):
         encode_chars(["a", "b"], VOCAB)
+    with pytest.raises(TypeError, match="vocab must be a helpers.vocab.Vocab, got dict"):
+        encode_chars("ab", {"a": 1, "b": 2})
 
 
 # random_windows and contiguous_streams ----------------------------------------------------------------------
@@ -79,10 +83,14 @@ def test_random_windows_reject_a_text_that_is_too_short():
 
 
 @pytest.mark.parametrize("seq_len, batch_size, error, match", [
-    (0, 2, ValueError, "seq_len must be >= 1"), (4, 0, ValueError, "batch_size must be >= 1"),
-    (4.0, 2, TypeError, "seq_len must be an integer")])
+    (0, 2, ValueError, "seq_len must be at least 1, got 0"),
+    (4, 0, ValueError, "batch_size must be at least 1, got 0"),
+    (4.0, 2, TypeError, "seq_len must be an integer, got 4.0 (float)"),
+    (True, 2, TypeError, "seq_len must be an integer, got True (bool)"),
+    (4, True, TypeError, "batch_size must be an integer, got True (bool)"),
+])
 def test_random_windows_reject_bad_sizes(seq_len, batch_size, error, match):
-    with pytest.raises(error, match=match):
+    with pytest.raises(error, match=re.escape(match)):
         random_windows(IDS, seq_len, batch_size)
 
 
@@ -100,6 +108,16 @@ def test_contiguous_streams_cover_the_text_in_order():
 def test_contiguous_streams_reject_too_many_streams():
     with pytest.raises(ValueError, match="needs at least 6"):
         contiguous_streams(torch.arange(5), n_streams=5)
+
+
+@pytest.mark.parametrize("n_streams, error, match", [
+    (0, ValueError, "n_streams must be at least 1, got 0"),
+    (2.0, TypeError, "n_streams must be an integer, got 2.0 (float)"),
+    (True, TypeError, "n_streams must be an integer, got True (bool)"),
+])
+def test_contiguous_streams_reject_a_bad_count(n_streams, error, match):
+    with pytest.raises(error, match=re.escape(match)):
+        contiguous_streams(IDS, n_streams)
 
 
 # generate ---------------------------------------------------------------------------------------------------
@@ -156,16 +174,34 @@ def test_generate_names_unknown_prompt_characters():
         generate(NextLetter(len(VOCAB)), VOCAB, "zab!", length=5)
 
 
-@pytest.mark.parametrize("temperature", [0, -1.0, float("inf"), float("nan")])
+@pytest.mark.parametrize("temperature", [0, -1.0, float("inf")])
 def test_generate_rejects_a_temperature_that_is_not_positive(temperature):
     with pytest.raises(ValueError, match="temperature must be a finite number > 0"):
         generate(NextLetter(len(VOCAB)), VOCAB, "a", 5, temperature=temperature)
 
 
-@pytest.mark.parametrize("top_k", [0, -2, len(VOCAB) + 1])
-def test_generate_rejects_top_k_out_of_range(top_k):
-    with pytest.raises(ValueError, match="top_k must be between 1 and the vocabulary size 5"):
+@pytest.mark.parametrize("temperature, error, match", [
+    (float("nan"), ValueError, "temperature must be a number, got NaN"),
+    (True, TypeError, "temperature must be a number, got True (bool)"),
+])
+def test_generate_rejects_a_temperature_that_is_not_a_number(temperature, error, match):
+    with pytest.raises(error, match=re.escape(match)):
+        generate(NextLetter(len(VOCAB)), VOCAB, "a", 5, temperature=temperature)
+
+
+@pytest.mark.parametrize("top_k, match", [
+    (0, "top_k must be at least 1, got 0"), (-2, "top_k must be at least 1, got -2"),
+    (len(VOCAB) + 1, f"top_k must be at most {len(VOCAB)}, got {len(VOCAB) + 1}"),
+])
+def test_generate_rejects_top_k_out_of_range(top_k, match):
+    with pytest.raises(ValueError, match=re.escape(match)):
         generate(NextLetter(len(VOCAB)), VOCAB, "a", 5, top_k=top_k)
+
+
+def test_generate_accepts_top_k_equal_to_the_vocabulary_size():
+    model = FixedScores([0.0, 0.0, 1.0, 2.0, 3.0])
+    text = generate(model, VOCAB, "a", 200, top_k=len(VOCAB), generator=torch.Generator().manual_seed(0))
+    assert set(text[1:]) == {"a", "b", "c", "d"}  # nothing cut but <pad>
 
 
 def test_generate_rejects_an_empty_prompt():
@@ -174,17 +210,25 @@ def test_generate_rejects_an_empty_prompt():
 
 
 @pytest.mark.parametrize("kwargs, error, match", [
-    ({"length": -1}, ValueError, "length must be an integer >= 0"),
-    ({"length": 5, "top_k": 2.0}, TypeError, "top_k must be None or an integer"),
-    ({"length": 5, "temperature": "hot"}, TypeError, "temperature must be a number"),
-    ({"length": 5, "generator": 0}, TypeError, "generator must be None or a torch.Generator")])
+    ({"length": -1}, ValueError, "length must be at least 0, got -1"),
+    ({"length": 2.0}, TypeError, "length must be an integer, got 2.0 (float)"),
+    ({"length": True}, TypeError, "length must be an integer, got True (bool)"),
+    ({"length": 5, "top_k": 2.0}, TypeError, "top_k must be an integer or None, got 2.0 (float)"),
+    ({"length": 5, "top_k": True}, TypeError, "top_k must be an integer or None, got True (bool)"),
+    ({"length": 5, "temperature": "hot"}, TypeError, "temperature must be a number, got 'hot' (str)"),
+    ({"length": 5, "generator": 0}, TypeError, "generator must be None or a torch.Generator, got int")])
 def test_generate_rejects_other_bad_arguments(kwargs, error, match):
-    with pytest.raises(error, match=match):
+    with pytest.raises(error, match=re.escape(match)):
         generate(NextLetter(len(VOCAB)), VOCAB, "a", **kwargs)
 
 
+def test_generate_rejects_a_model_that_is_not_a_module():
+    with pytest.raises(TypeError, match=re.escape("model must be a torch.nn.Module, got dict")):
+        generate({"weights": None}, VOCAB, "a", 5)
+
+
 def test_generate_rejects_a_prompt_that_is_not_a_string():
-    with pytest.raises(TypeError, match="prompt must be a str"):
+    with pytest.raises(TypeError, match="prompt must be a str, got list"):
         generate(NextLetter(len(VOCAB)), VOCAB, ["a"], 5)
 
 

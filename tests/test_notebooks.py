@@ -5,9 +5,12 @@ from pathlib import Path
 
 import pytest
 
+from tools.series import drifted, load_manifest
+
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
-PATHS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
-TOPICS = [p for p in PATHS if not p.name.startswith("00_")]
+SERIES = load_manifest()
+PATHS = [NOTEBOOKS / e.file for e in SERIES]
+TOPICS = PATHS[1:]
 VOLATILE = re.compile(r"/work/|/home/|/root/|/tmp/|/Users/|[A-Z]:\\\\|site-packages|\b0x[0-9a-f]{6,}\b|"
                       r"\b20\d\d-\d\d-\d\d[ T]\d\d:\d\d")
 MAX_TEXT_BYTES = 200_000
@@ -31,9 +34,15 @@ def output_text(output: dict) -> str:
     return "".join("".join(p) if isinstance(p, list) else p for p in parts)
 
 
-def test_the_series_is_complete():
-    numbers = [p.name[:2] for p in PATHS]
-    assert numbers == [f"{n:02d}" for n in range(15)], f"notebooks found: {[p.name for p in PATHS]}"
+def test_every_notebook_is_in_the_manifest_and_exists():
+    on_disk = sorted(p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    assert on_disk == [p.name for p in PATHS], "series.toml and notebooks/ list different notebooks"
+    assert [e.part for e in SERIES[:15]] == [0] + [1] * 14, "Part I is notebooks 01-14, one per slide of the deck"
+    assert all(e.part == 2 for e in SERIES[15:]), "Part II (beyond the deck) starts at 15"
+
+
+def test_generated_navigation_and_tables_match_the_manifest():
+    assert drifted(SERIES) == [], "run `make nav`: these files differ from what series.toml generates"
 
 
 @pytest.mark.parametrize("path", PATHS, ids=lambda p: p.name)
@@ -75,6 +84,7 @@ def test_topic_notebook_follows_the_skeleton(path):
     nb = load(path)
     cells = nb["cells"]
     number = int(path.name[:2])
+    last_number = len(PATHS) - 1
     first, last = source(cells[0]), source(cells[-1])
     assert first.startswith(f"# {number:02d} · "), f"{path.name}: title must read '# {number:02d} · ...'"
     assert "**What you will learn**" in first, f"{path.name}: no 'What you will learn' in the title cell"
@@ -83,7 +93,7 @@ def test_topic_notebook_follows_the_skeleton(path):
         assert "[Index](00_index.ipynb)" in text, f"{path.name}: navigation line missing at the {where}"
         if number > 1:
             assert f"[← {number - 1:02d} " in text, f"{path.name}: no link to the previous notebook at the {where}"
-        if number < 14:
+        if number < last_number:
             assert f"[{number + 1:02d} " in text, f"{path.name}: no link to the next notebook at the {where}"
     code = [c for c in cells if c["cell_type"] == "code"]
     setup = source(code[0])

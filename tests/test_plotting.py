@@ -14,14 +14,40 @@ def teardown_function():
     plt.close("all")
 
 
-def test_plot_history_draws_train_and_validation_curves():
-    history = History(train_loss=[1.0, 0.5], train_acc=[0.5, 0.8], val_loss=[1.1, 0.7], val_acc=[0.4, 0.7])
-    fig = plot_history(history, title="run")
-    assert [len(ax.lines) for ax in fig.axes] == [2, 2]
-    assert list(fig.axes[0].lines[1].get_ydata()) == [1.1, 0.7]
-    with pytest.raises(ValueError, match="empty"):
+HISTORY = dict(train_loss=[1.0, 0.5, 0.4], train_acc=[0.5, 0.8, 0.9], val_loss=[1.1, 0.7, 0.8],
+               val_acc=[0.4, 0.7, 0.65])
+
+
+def test_plot_history_draws_train_and_validation_curves_and_marks_the_best_epoch():
+    history = History(**HISTORY, best_epoch=2)
+    ax_loss, ax_acc = plot_history(history, title="run")
+    assert ax_loss.figure is ax_acc.figure and ax_loss.figure.get_suptitle() == "run"
+    assert (ax_loss.get_ylabel(), ax_acc.get_ylabel()) == ("loss", "accuracy")
+    for ax, metric in ((ax_loss, "loss"), (ax_acc, "acc")):
+        train, val, best = ax.lines
+        assert list(train.get_xdata()) == [1, 2, 3] and list(train.get_ydata()) == HISTORY[f"train_{metric}"]
+        assert list(val.get_ydata()) == HISTORY[f"val_{metric}"]
+        assert list(best.get_xdata()) == [2, 2]  # a vertical line at the best epoch
+        assert [t.get_text() for t in ax.get_legend().get_texts()] == ["train", "validation", "best epoch 2"]
+
+
+def test_plot_history_without_a_best_epoch_draws_no_marker():
+    ax_loss, ax_acc = plot_history(History(**HISTORY))  # best_epoch 0: not recorded
+    assert [len(ax.lines) for ax in (ax_loss, ax_acc)] == [2, 2]
+
+
+def test_plot_history_draws_on_given_axes():
+    fig, axes = plt.subplots(2, 2)
+    returned = plot_history(History(**HISTORY, best_epoch=1), axes=(axes[1, 0], axes[1, 1]))
+    assert returned == (axes[1, 0], axes[1, 1])
+    assert [len(ax.lines) for ax in axes.flat] == [0, 0, 3, 3]
+    assert len(fig.axes) == 4  # no new figure or axes
+
+
+def test_plot_history_bad_input():
+    with pytest.raises(ValueError, match="the history is empty"):
         plot_history(History())
-    with pytest.raises(TypeError, match="History"):
+    with pytest.raises(TypeError, match="history must be a History from fit\\(\\), got dict"):
         plot_history({"train_loss": [1.0]})
 
 

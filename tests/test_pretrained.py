@@ -1,5 +1,6 @@
-"""Tests for helpers.pretrained: aligning a vocabulary to pretrained vectors, and evaluating the vectors."""
+"""Tests for helpers.pretrained (aligning a vocabulary to pretrained vectors) and helpers.similarity (evaluating them)."""
 import math
+import re
 from collections import Counter
 
 import numpy as np
@@ -7,9 +8,18 @@ import pytest
 import torch
 from scipy.stats import spearmanr
 
-from helpers.pretrained import (AnalogyScore, Coverage, SimilarityScore, analogy_accuracy, check_word_vectors,
-                                nearest_neighbours, pretrained_embedding_matrix, section_kind,
-                                similarity_correlation, solve_analogy, unit_vectors)
+from helpers.pretrained import Coverage, pretrained_embedding_matrix
+from helpers.similarity import (
+    AnalogyScore,
+    SimilarityScore,
+    analogy_accuracy,
+    check_word_vectors,
+    nearest_neighbours,
+    section_kind,
+    similarity_correlation,
+    solve_analogy,
+    unit_vectors,
+)
 from helpers.vocab import Vocab
 
 # A toy space where the analogies hold by construction: base + royal (+ female) directions.
@@ -87,6 +97,17 @@ def test_pretrained_matrix_unknown_rows_scale_and_seed():
     assert torch.equal(zero[vocab.lookup("nope1")], torch.zeros(400))
 
 
+def test_pretrained_matrix_accepts_a_tensor_and_gives_the_numpy_matrix():
+    vocab = toy_vocab()
+    from_numpy, coverage = pretrained_embedding_matrix(vocab, WORDS, VECTORS, seed=5)
+    weight = torch.nn.Parameter(torch.from_numpy(VECTORS.copy()))  # a layer's weight, which requires grad
+    from_tensor, tensor_coverage = pretrained_embedding_matrix(vocab, WORDS, weight, seed=5)
+    assert torch.equal(from_tensor, from_numpy) and tensor_coverage == coverage
+    assert torch.equal(weight.detach(), torch.from_numpy(VECTORS))  # the input is not changed
+    float64, _ = pretrained_embedding_matrix(vocab, WORDS, torch.from_numpy(VECTORS.astype(np.float64)), seed=5)
+    assert float64.dtype == torch.float32 and torch.allclose(float64, from_numpy)
+
+
 def test_pretrained_matrix_vocab_without_unk():
     vocab = Vocab(Counter({"king": 1, "q": 1}), unk=False)
     matrix, coverage = pretrained_embedding_matrix(vocab, WORDS, VECTORS)
@@ -99,8 +120,20 @@ def test_pretrained_matrix_bad_input():
         pretrained_embedding_matrix({"king": 2}, WORDS, VECTORS)
     with pytest.raises(ValueError, match="8 words but 7 vectors"):
         pretrained_embedding_matrix(vocab, WORDS, VECTORS[:7])
-    with pytest.raises(ValueError, match="unknown_scale must be >= 0"):
+    with pytest.raises(ValueError, match=re.escape("unknown_scale must be at least 0, got -1")):
         pretrained_embedding_matrix(vocab, WORDS, VECTORS, unknown_scale=-1)
+    with pytest.raises(TypeError, match=re.escape("unknown_scale must be a number, got True (bool)")):
+        pretrained_embedding_matrix(vocab, WORDS, VECTORS, unknown_scale=True)
+    with pytest.raises(ValueError, match=re.escape("seed must be at least 0, got -1")):
+        pretrained_embedding_matrix(vocab, WORDS, VECTORS, seed=-1)
+    with pytest.raises(TypeError, match=re.escape("seed must be an integer, got 1.0 (float)")):
+        pretrained_embedding_matrix(vocab, WORDS, VECTORS, seed=1.0)
+    with pytest.raises(TypeError, match=re.escape("seed must be an integer, got True (bool)")):
+        pretrained_embedding_matrix(vocab, WORDS, VECTORS, seed=True)
+    with pytest.raises(TypeError, match="2-D numpy array"):
+        pretrained_embedding_matrix(vocab, WORDS, VECTORS.tolist())
+    with pytest.raises(TypeError, match="floating point"):
+        pretrained_embedding_matrix(vocab, WORDS, torch.ones(8, 6, dtype=torch.long))
     with pytest.raises(ValueError, match="no word of the vocabulary has a pretrained vector"):
         pretrained_embedding_matrix(Vocab(Counter({"xyz": 2})), WORDS, VECTORS)
 
@@ -154,10 +187,16 @@ def test_nearest_neighbours_bad_input():
         nearest_neighbours("zebra", WORDS, VECTORS)
     with pytest.raises(ValueError, match="8 words but 7 vectors"):
         nearest_neighbours("king", WORDS, VECTORS[:7])
-    with pytest.raises(ValueError, match="k must be an integer from 1 to 7"):
+    with pytest.raises(ValueError, match=re.escape("k must be at most 7, got 8")):
         nearest_neighbours("king", WORDS, VECTORS, k=8)
-    with pytest.raises(ValueError, match="k must be"):
+    with pytest.raises(ValueError, match=re.escape("k must be at most 8, got 9")):  # a vector query: all 8 words
+        nearest_neighbours(VECTORS[2], WORDS, VECTORS, k=9)
+    with pytest.raises(ValueError, match=re.escape("k must be at least 1, got 0")):
         nearest_neighbours("king", WORDS, VECTORS, k=0)
+    with pytest.raises(TypeError, match=re.escape("k must be an integer, got 2.0 (float)")):
+        nearest_neighbours("king", WORDS, VECTORS, k=2.0)
+    with pytest.raises(TypeError, match=re.escape("k must be an integer, got True (bool)")):
+        nearest_neighbours("king", WORDS, VECTORS, k=True)
     with pytest.raises(ValueError, match=r"shape \(6,\)"):
         nearest_neighbours(np.zeros(5, dtype=np.float32), WORDS, VECTORS)
     with pytest.raises(TypeError, match="a word \\(str\\) or a vector"):
@@ -185,12 +224,16 @@ def test_solve_analogy_top_n_restricts_the_search():
 def test_solve_analogy_bad_input():
     with pytest.raises(KeyError, match="no vector for 'lord', 'lady'"):
         solve_analogy("lord", "king", "lady", WORDS, VECTORS)
-    with pytest.raises(ValueError, match="top_n must be None or an integer from 1 to 8"):
+    with pytest.raises(ValueError, match=re.escape("top_n must be at most 8, got 9")):
         solve_analogy("man", "king", "woman", WORDS, VECTORS, top_n=9)
-    with pytest.raises(ValueError, match="top_n"):
+    with pytest.raises(ValueError, match=re.escape("top_n must be at least 1, got 0")):
         solve_analogy("man", "king", "woman", WORDS, VECTORS, top_n=0)
-    with pytest.raises(ValueError, match="k must be an integer from 1 to 5"):
+    with pytest.raises(TypeError, match=re.escape("top_n must be an integer or None, got 4.0 (float)")):
+        solve_analogy("man", "king", "woman", WORDS, VECTORS, top_n=4.0)
+    with pytest.raises(ValueError, match=re.escape("k must be at most 5, got 6")):
         solve_analogy("man", "king", "woman", WORDS, VECTORS, k=6)
+    with pytest.raises(TypeError, match=re.escape("k must be an integer, got True (bool)")):
+        solve_analogy("man", "king", "woman", WORDS, VECTORS, k=True)
     with pytest.raises(ValueError, match="8 words but 6 vectors"):
         solve_analogy("man", "king", "woman", WORDS, VECTORS[:6])
 
@@ -243,14 +286,18 @@ def test_analogy_accuracy_bad_input():
         analogy_accuracy([("man", "king", "woman", "queen")], WORDS, VECTORS)
     with pytest.raises(ValueError, match="8 words but 7 vectors"):
         analogy_accuracy(question, WORDS, VECTORS[:7])
-    with pytest.raises(ValueError, match="top_n must be None or an integer from 1 to 8"):
+    with pytest.raises(ValueError, match=re.escape("top_n must be at most 8, got 100")):
         analogy_accuracy(question, WORDS, VECTORS, top_n=100)
-    with pytest.raises(ValueError, match="top_n"):
+    with pytest.raises(TypeError, match=re.escape("top_n must be an integer or None, got True (bool)")):
         analogy_accuracy(question, WORDS, VECTORS, top_n=True)
     with pytest.raises(ValueError, match="no question has all four words"):
         analogy_accuracy([("family", "Man", "King", "Woman", "Queen")], WORDS, VECTORS)
-    with pytest.raises(ValueError, match="batch_size"):
+    with pytest.raises(ValueError, match=re.escape("batch_size must be at least 1, got 0")):
         analogy_accuracy(question, WORDS, VECTORS, batch_size=0)
+    with pytest.raises(TypeError, match=re.escape("batch_size must be an integer or None, got 2.0 (float)")):
+        analogy_accuracy(question, WORDS, VECTORS, batch_size=2.0)
+    with pytest.raises(TypeError, match=re.escape("batch_size must be an integer or None, got True (bool)")):
+        analogy_accuracy(question, WORDS, VECTORS, batch_size=True)
 
 
 # ---- similarity_correlation ----

@@ -1,5 +1,6 @@
 """Unit tests for helpers.training and helpers.reproducibility."""
 import random
+import re
 
 import numpy as np
 import pytest
@@ -8,7 +9,7 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from helpers.reproducibility import get_device, seed_everything
-from helpers.training import History, accuracy, evaluate, fit, predict
+from helpers.training import History, accuracy, evaluate, fit, predict_logits
 
 
 def separable_loaders(n: int = 200):
@@ -64,22 +65,36 @@ def test_early_stopping_restores_best_weights():
     assert history.best_epoch == 1 + int(np.argmin(history.val_loss))
 
 
-def test_predict_returns_all_rows_in_order():
+def test_predict_logits_returns_all_rows_in_order():
     _, val = separable_loaders(100)
-    logits, targets = predict(nn.Linear(2, 3), val)
+    model = nn.Linear(2, 3)
+    logits, targets = predict_logits(model, val)
     assert logits.shape == (100, 3) and torch.equal(targets, val.dataset.tensors[1])
+    with torch.no_grad():
+        assert torch.allclose(logits, model(val.dataset.tensors[0]))
+    assert not logits.requires_grad and not model.training
+    with pytest.raises(TypeError, match=re.escape("loader must be a torch.utils.data.DataLoader, got list")):
+        predict_logits(model, [(torch.zeros(1, 2), torch.zeros(1))])
 
 
 @pytest.mark.parametrize("kwargs, error, match", [
-    ({"epochs": 0}, ValueError, "epochs"), ({"epochs": 2, "patience": 0}, ValueError, "patience"),
-    ({"epochs": 1, "train_loader": [1, 2]}, TypeError, "train_loader must be a torch.utils.data.DataLoader"),
+    ({"epochs": 0}, ValueError, "epochs must be at least 1, got 0"),
+    ({"epochs": 2.0}, TypeError, "epochs must be an integer, got 2.0 (float)"),
+    ({"epochs": True}, TypeError, "epochs must be an integer, got True (bool)"),
+    ({"epochs": 2, "patience": 0}, ValueError, "patience must be at least 1, got 0"),
+    ({"epochs": 2, "patience": 1.5}, TypeError, "patience must be an integer or None, got 1.5 (float)"),
+    ({"epochs": 2, "patience": True}, TypeError, "patience must be an integer or None, got True (bool)"),
+    ({"epochs": 2, "verbose": 1}, TypeError, "verbose must be True or False, got 1 (int)"),
+    ({"epochs": 1, "train_loader": [1, 2]}, TypeError, "train_loader must be a torch.utils.data.DataLoader, got list"),
+    ({"epochs": 1, "val_loader": None}, TypeError, "val_loader must be a torch.utils.data.DataLoader, got NoneType"),
+    ({"epochs": 1, "optimizer": "adam"}, TypeError, "optimizer must be a torch.optim.Optimizer, got str"),
 ])
 def test_fit_bad_input(kwargs, error, match):
     train, val = separable_loaders()
     model = nn.Linear(2, 2)
     args = {"model": model, "train_loader": train, "val_loader": val, "loss_fn": nn.CrossEntropyLoss(),
             "optimizer": torch.optim.SGD(model.parameters(), lr=0.1), **kwargs}
-    with pytest.raises(error, match=match):
+    with pytest.raises(error, match=re.escape(match)):
         fit(**args)
 
 
@@ -89,13 +104,17 @@ def test_seed_everything_repeats_every_generator():
         seed_everything(7)
         draws.append((random.random(), float(np.random.rand()), float(torch.rand(1))))
     assert draws[0] == draws[1]
-    with pytest.raises(ValueError, match="non-negative integer"):
+    with pytest.raises(ValueError, match=re.escape("seed must be at least 0, got -1")):
         seed_everything(-1)
+    with pytest.raises(TypeError, match=re.escape("seed must be an integer, got 7.0 (float)")):
+        seed_everything(7.0)
+    with pytest.raises(TypeError, match=re.escape("seed must be an integer, got True (bool)")):
+        seed_everything(True)
 
 
 def test_get_device_defaults_to_cpu():
     assert get_device() == torch.device("cpu")
-    with pytest.raises(TypeError, match="prefer_gpu"):
+    with pytest.raises(TypeError, match=re.escape("prefer_gpu must be True or False, got 'cuda' (str)")):
         get_device("cuda")
 
 
@@ -106,15 +125,18 @@ def test_history_defaults_are_independent():
 
 
 def test_setup_notebook_limits_threads_and_validates():
-    from helpers.reproducibility import setup_notebook
     from threadpoolctl import threadpool_info
+
+    from helpers.reproducibility import setup_notebook
 
     before = torch.get_num_threads()
     try:
         setup_notebook(seed=0)
         assert torch.get_num_threads() == 1
         assert all(pool["num_threads"] == 1 for pool in threadpool_info())
-        with pytest.raises(ValueError, match="threads"):
+        with pytest.raises(ValueError, match=re.escape("threads must be at least 1, got 0")):
             setup_notebook(threads=0)
+        with pytest.raises(TypeError, match=re.escape("threads must be an integer or None, got True (bool)")):
+            setup_notebook(threads=True)
     finally:
         torch.set_num_threads(before)

@@ -1,5 +1,6 @@
 """Unit tests for helpers.vocab."""
 import os
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -45,14 +46,31 @@ def test_char_vocab_has_no_unk_and_raises_on_unknown():
     assert vocab.itos == [PAD, "a", "b", "!"] and vocab.unk_id is None
     with pytest.raises(KeyError, match="'z' is not in the vocabulary and it has no <unk> token"):
         vocab.encode(list("az"))
+    with pytest.raises(TypeError, match="from_chars expects a str, got list"):
+        Vocab.from_chars(["a", "b"])
+
+
+def test_repr_shows_the_specials_and_the_first_tokens():
+    words = Vocab(Counter({"b": 2, "a": 2, "c": 5, "d": 1}))
+    assert repr(words) == f"Vocab(size=6, specials={[PAD, UNK]}, first={['c', 'a', 'b', 'd']})"
+    chars = Vocab.from_chars("abba!")
+    assert UNK not in repr(chars)
+    assert repr(chars) == f"Vocab(size=4, specials={[PAD]}, first={['a', 'b', '!']})"
+    many = Vocab.from_chars("abcdefg")
+    assert repr(many).endswith(f"first={list('abcde')})")  # five tokens at most
 
 
 @pytest.mark.parametrize("counts, kwargs, error, match", [
     (Counter(), {}, ValueError, "empty corpus"),
     ({"a": 1}, {}, TypeError, "collections.Counter"),
-    (Counter("ab"), {"min_freq": 0}, ValueError, "min_freq must be an integer >= 1"),
-    (Counter("ab"), {"min_freq": 1.5}, ValueError, "min_freq"),
-    (Counter("ab"), {"max_size": 2}, ValueError, "max_size"),
+    (Counter("ab"), {"min_freq": 0}, ValueError, re.escape("min_freq must be at least 1, got 0")),
+    (Counter("ab"), {"min_freq": 1.5}, TypeError, re.escape("min_freq must be an integer, got 1.5 (float)")),
+    (Counter("ab"), {"min_freq": True}, TypeError, re.escape("min_freq must be an integer, got True (bool)")),
+    (Counter("ab"), {"max_size": 2}, ValueError, re.escape("max_size must be at least 3, got 2")),
+    (Counter("ab"), {"max_size": 1, "unk": False}, ValueError, re.escape("max_size must be at least 2, got 1")),
+    (Counter("ab"), {"max_size": 3.0}, TypeError, re.escape("max_size must be an integer or None, got 3.0 (float)")),
+    (Counter("ab"), {"max_size": True}, TypeError, re.escape("max_size must be an integer or None, got True (bool)")),
+    (Counter("ab"), {"unk": 1}, TypeError, re.escape("unk must be True or False, got 1 (int)")),
 ])
 def test_bad_construction(counts, kwargs, error, match):
     with pytest.raises(error, match=match):
@@ -63,12 +81,16 @@ def test_bad_encode_decode_input():
     vocab = Vocab.from_texts(["a b c"])
     with pytest.raises(TypeError, match="call tokenize"):
         vocab.encode("a b")
-    with pytest.raises(ValueError, match="out of range"):
+    with pytest.raises(ValueError, match=re.escape(f"id must be at most {len(vocab) - 1}, got {len(vocab)}")):
         vocab.decode([len(vocab)])
-    with pytest.raises(ValueError, match="out of range"):
+    with pytest.raises(ValueError, match=re.escape("id must be at least 0, got -1")):
         vocab.decode([-1])
-    with pytest.raises(TypeError, match="integers"):
+    with pytest.raises(TypeError, match=re.escape("id must be an integer, got 1.0 (float)")):
         vocab.decode([1.0])
+    with pytest.raises(TypeError, match=re.escape("id must be an integer, got True (bool)")):
+        vocab.decode([True])
+    with pytest.raises(TypeError, match=re.escape("id must be an integer, got 1.0 (float)")):
+        vocab.decode(torch.tensor([1.0]))  # a float tensor is not a list of ids
     with pytest.raises(TypeError, match="single str"):
         Vocab.from_texts("a b c")
 
