@@ -103,3 +103,13 @@ def test_drift_is_reported_per_file(tiny_series):
 def test_the_real_manifest_loads():
     e = series.load_manifest()
     assert e[0].file == "00_index.ipynb" and all(x.title for x in e)
+
+
+def test_a_marker_can_name_one_part():
+    e = entries()
+    text = f"## Map\n{series.begin_marker(2)}\nold table\n{END}\nafter"
+    new = series.replace_block(text, e, "index")
+    assert new.startswith("## Map\n" + series.begin_marker(2)) and new.endswith(f"{END}\nafter")
+    assert "Topic 3" in new and "Topic 1" not in new and series.PARTS[1] not in new
+    with pytest.raises(ValueError, match="no generated-table markers"):
+        series.replace_block("no markers here", e, "index")
