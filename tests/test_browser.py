@@ -1,4 +1,7 @@
-"""End to end in a real browser: JupyterLab renders every notebook with its stored outputs, and RISE presents one."""
+"""End to end in a real browser: JupyterLab renders every notebook with its stored outputs; every slide fits 1280x720.
+
+The slide tests present every notebook in RISE (inside the JupyterLab server) and as a static deck (`make slides`),
+measure every slide in the page in one evaluate call, and fail naming the notebook, the slide and the overflow."""
 import json
 import os
 import secrets
@@ -15,6 +18,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 ARTEFACTS = ROOT / "build" / "browser"
+DECKS = ROOT / "build" / "slides"
+SLIDE = {"width": 1280, "height": 720}
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync"]
@@ -50,10 +55,8 @@ def lab(tmp_path_factory):
     settings.mkdir(parents=True)
     # render every cell (no windowing), so all stored outputs are in the page at once
     (settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
-    news = home / "settings" / "@jupyterlab" / "apputils-extension"
-    news.mkdir(parents=True)  # no "get notified about Jupyter news?" toast over the screenshots
-    (news / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false",
-                                                                       "checkForUpdates": False}))
+    # no "get notified about Jupyter news?" toast: the project's defaults (tools/lab-overrides.json, installed into
+    # the venv by make) do that, as for a reader; test_no_jupyter_news_pop_up checks they are in effect
     port, token = free_port(), secrets.token_hex(16)
     env = {**os.environ, "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
            "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"), "JUPYTER_RUNTIME_DIR": str(home / "runtime")}
@@ -111,6 +114,17 @@ def open_in_lab(page, name: str) -> None:
     page.locator(current, has_text=name).wait_for(timeout=30_000)
 
 
+def test_no_jupyter_news_pop_up(lab):
+    """`make` installs tools/lab-overrides.json as JupyterLab defaults inside the venv, nothing in the user's home."""
+    base, token = lab
+    installed = Path(sys.prefix, "share", "jupyter", "lab", "settings", "overrides.d", "embeddings-series.json")
+    assert installed.exists(), f"{installed} is missing: run make (it copies tools/lab-overrides.json there)"
+    plugin = "@jupyterlab/apputils-extension:notification"
+    settings = json.load(urllib.request.urlopen(f"{base}/lab/api/settings/{plugin}?token={token}", timeout=10))
+    defaults = {key: value["default"] for key, value in settings["schema"]["properties"].items()}
+    assert (defaults["fetchNews"], defaults["checkForUpdates"]) == ("false", False), defaults
+
+
 def test_every_notebook_renders_with_its_stored_outputs(lab, browser):
     base, token = lab
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
@@ -143,19 +157,190 @@ def test_every_notebook_renders_with_its_stored_outputs(lab, browser):
     assert not problems, "\n".join(problems)
 
 
-def test_rise_presents_a_notebook_as_slides(lab, browser):
+# Every slide of a reveal.js deck `R`, laid out at once (reveal.js hides distant slides with display:none; they are
+# shown for the measurement and restored), with how far its content runs past the bottom and the right edge (px,
+# in slide coordinates; > 0 is an overflow). A block that clips its own content (a code line cut off at the right
+# of a scrolling `pre`) counts as a right overflow.
+MEASURE = """
+  await Promise.all([...document.images].map(img => img.decode().catch(() => null)));
+  const {width, height} = R.getConfig();
+  const leaves = [];
+  R.getHorizontalSlides().forEach((stack, h) => {
+    const children = [...stack.querySelectorAll(":scope > section")];
+    (children.length ? children : [stack]).forEach((section, v) => leaves.push({section, stack, h, v}));
+  });
+  const saved = new Map();
+  for (const {section, stack} of leaves) {
+    for (const el of [section, stack]) {
+      if (!saved.has(el)) saved.set(el, el.getAttribute("style"));
+      el.style.display = "block";
+    }
+  }
+  const results = leaves.map(({section, h, v}) => {
+    let right = section.scrollWidth - width;
+    for (const el of section.querySelectorAll("pre, .jp-OutputArea-output, .cm-scroller, table, img")) {
+      right = Math.max(right, el.scrollWidth - el.clientWidth, el.getBoundingClientRect().right
+                       - section.getBoundingClientRect().right);
+    }
+    const heading = section.querySelector("h1, h2, h3");
+    return {h, v, title: heading ? heading.textContent.replace("\u00b6", "").trim().slice(0, 60) : "",
+            height: section.scrollHeight, bottom: section.scrollHeight - height, right: Math.round(right),
+            images: section.querySelectorAll("img").length};
+  });
+  for (const [el, style] of saved) style === null ? el.removeAttribute("style") : el.setAttribute("style", style);
+  return {width, height, slides: results};
+}
+"""
+STATIC_MEASURE = """async () => {
+  const R = window.Reveal;
+  if (!R.isReady()) await new Promise(resolve => R.on("ready", resolve));
+  if (window.MathJax && MathJax.startup) await MathJax.startup.promise;
+""" + MEASURE
+# RISE bundles reveal.js without a global; its module (the same API object RISE initialised) is found in
+# JupyterLab's webpack module cache, waiting until RISE has built the slides.
+RISE_MEASURE = """async () => {
+  const find = () => {
+    let require = null;
+    (window.webpackChunk_JUPYTERLAB_CORE_OUTPUT || []).push([[Symbol("probe")], {}, r => { require = r; }]);
+    for (const module of Object.values(require ? require.c : {})) {
+      const api = module.exports && (module.exports.default || module.exports);
+      if (api && typeof api.getHorizontalSlides === "function" && api.isReady && api.isReady()) return api;
+    }
+    return null;
+  };
+  let R = null;
+  for (let i = 0; i < 1200 && !(R = find()); i++) await new Promise(resolve => setTimeout(resolve, 100));
+  if (!R) return null;
+  window.__reveal = R;
+  await new Promise(resolve => setTimeout(resolve, 300));  // RISE syncs reveal.js once more after start-up
+""" + MEASURE
+
+
+def overflows(notebook: str, measured: dict) -> list[str]:
+    """One line per slide whose content runs past the bottom or the right edge of the slide."""
+    return [f"{notebook} slide {s['h'] + 1}.{s['v'] + 1} ({s['title']!r}): "
+            + ", ".join(f"{px} px past the {edge} edge" for edge, px in (("bottom", s["bottom"]), ("right", s["right"]))
+                        if px > 0)
+            for s in measured["slides"] if s["bottom"] > 0 or s["right"] > 0]
+
+
+class Tallest:
+    """Screenshots of the three tallest slides so far, taken while their page is open (no reload):
+    build/browser/<kind>-tallest-N-<notebook>-<slide>.png."""
+
+    def __init__(self, kind: str):
+        self.kind, self.shots = kind, []  # (height, file)
+        for old in ARTEFACTS.glob(f"{kind}-tallest-*.png"):
+            old.unlink()
+
+    def offer(self, page, name: str, measured: dict, go: str) -> None:
+        for s in sorted(measured["slides"], key=lambda s: -s["height"])[:3]:
+            if len(self.shots) == 3 and s["height"] <= self.shots[-1][0]:
+                return
+            page.evaluate(f"() => {go}.slide({s['h']}, {s['v']}, 99)")
+            page.wait_for_timeout(250)
+            shot = ARTEFACTS / f"{self.kind}-{name[:2]}-{s['h'] + 1}.{s['v'] + 1}.png"
+            page.screenshot(path=str(shot))
+            self.shots = sorted([*self.shots, (s["height"], shot)], key=lambda item: -item[0])
+            for _, dropped in self.shots[3:]:
+                dropped.unlink(missing_ok=True)
+            self.shots = self.shots[:3]
+
+    def finish(self) -> None:
+        for rank, (_, shot) in enumerate(self.shots, 1):
+            shot.rename(shot.with_name(shot.name.replace(f"{self.kind}-", f"{self.kind}-tallest-{rank}-", 1)))
+
+
+def slide_count(path: Path) -> int:
+    return sum(c["metadata"].get("slideshow", {}).get("slide_type") in ("slide", "subslide")
+               for c in json.loads(path.read_text(encoding="utf-8"))["cells"])
+
+
+def report(kind: str, measured: dict[str, dict]) -> str:
+    slides = [s for m in measured.values() for s in m["slides"]]
+    tallest = max(slides, key=lambda s: s["height"])
+    return (f"{kind}: {len(slides)} slides in {len(measured)} notebooks, tallest {tallest['height']} px "
+            f"of {SLIDE['height']}")
+
+
+def test_every_rise_slide_fits_1280x720(lab, browser):
+    """Every notebook presented by RISE in JupyterLab: every slide within 1280x720, RISE settings in effect."""
     base, token = lab
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
-    path = NOTEBOOKS[1]
-    page = browser.new_page()
-    page.goto(f"{base}/rise/{path.name}?token={token}", wait_until="domcontentloaded")
-    page.locator(".reveal .slides section").first.wait_for(timeout=60_000)
-    slides = page.locator(".reveal .slides > section").count()
-    title = page.locator(".reveal .slides section.present h1").first.inner_text(timeout=20_000)
-    page.screenshot(path=str(ARTEFACTS / "slide.png"))
-    assert page.locator(".jp-Dialog").count() == 0
-    n_slides = sum(c["metadata"].get("slideshow", {}).get("slide_type") == "slide"
-                   for c in json.loads(path.read_text(encoding="utf-8"))["cells"])
+    pages = [browser.new_page() for _ in range(3)]  # three notebooks load at once; each load is mostly waiting
+    for page in pages:
+        page.set_viewport_size(SLIDE)
+    measured, problems, tallest = {}, [], Tallest("rise")
+    for start in range(0, len(NOTEBOOKS), len(pages)):
+        batch = list(zip(pages, NOTEBOOKS[start:start + len(pages)]))
+        for page, path in batch:
+            page.goto(f"{base}/rise/{path.name}?token={token}", wait_until="commit")
+        for page, path in batch:
+            result = page.evaluate(RISE_MEASURE)
+            if result is None:
+                problems.append(f"{path.name}: RISE did not start")
+                continue
+            measured[path.name] = result
+            if (result["width"], result["height"]) != (SLIDE["width"], SLIDE["height"]):
+                problems.append(f"{path.name}: RISE slide is {result['width']}x{result['height']}, "
+                                "not 1280x720 (metadata.rise: run tools/slides.py apply)")
+            if len(result["slides"]) != slide_count(path):
+                problems.append(f"{path.name}: RISE shows {len(result['slides'])} slides, "
+                                f"the notebook has {slide_count(path)}")
+            problems += overflows(path.name, result)
+            if path.name.startswith("01_"):
+                page.screenshot(path=str(ARTEFACTS / "slide.png"))
+            if page.locator(".jp-Dialog").count():
+                problems.append(f"{path.name}: a dialog opened over the slides")
+            tallest.offer(page, path.name, result, "window.__reveal")
+        shut_down_kernels(base, token)
+
+    tallest.finish()
+    if measured:
+        print(report("RISE", measured))
     shut_down_kernels(base, token)
+    for page in pages:
+        page.close()
+    assert not problems, "\n".join(problems)
+
+
+@pytest.fixture(scope="module")
+def decks():
+    """build/slides as `make slides` writes it, rebuilt when a notebook, the template or tools/slides.py is newer."""
+    sources = [*NOTEBOOKS, *(ROOT / "templates" / "offline_slides").iterdir(), ROOT / "tools" / "slides.py"]
+    built = [DECKS / f"{path.stem}.slides.html" for path in NOTEBOOKS]
+    if not all(deck.exists() for deck in built) or \
+            max(p.stat().st_mtime for p in sources) > min(deck.stat().st_mtime for deck in built):
+        subprocess.run([sys.executable, str(ROOT / "tools" / "slides.py"), "build", str(DECKS), *map(str, NOTEBOOKS)],
+                       check=True, capture_output=True)
+    return built
+
+
+def test_every_static_slide_fits_1280x720_offline(decks, browser):
+    """Every static deck: every slide within 1280x720, formulas typeset, and no request leaves the machine."""
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page()
+    page.set_viewport_size(SLIDE)
+    remote = []
+    page.on("request", lambda request: None if request.url.startswith(("file:", "data:", "about:", "blob:"))
+            else remote.append(request.url))
+    measured, problems, tallest = {}, [], Tallest("static")
+    for deck in decks:
+        name = deck.name.replace(".slides.html", ".ipynb")
+        page.goto(deck.as_uri(), wait_until="load")
+        result = page.evaluate(STATIC_MEASURE)
+        measured[name] = result
+        problems += overflows(name, result)
+        if (result["width"], result["height"]) != (SLIDE["width"], SLIDE["height"]):
+            problems.append(f"{name}: static slide is {result['width']}x{result['height']}, not 1280x720")
+        raw_math = page.evaluate("() => [...document.querySelectorAll('.jp-MarkdownOutput')]"
+                                 ".filter(el => /\\$[^$\\s][^$]*\\$/.test(el.textContent)).length")
+        if raw_math:
+            problems.append(f"{name}: {raw_math} text cells show formulas as raw LaTeX (MathJax did not typeset)")
+        tallest.offer(page, name, result, "Reveal")
+
+    tallest.finish()
+    print(report("static decks", measured))
     page.close()
-    assert title.startswith("01") and slides == n_slides, f"{slides} slides shown, {n_slides} expected; title {title!r}"
+    assert not remote, f"static decks load from the network: {sorted(set(remote))[:5]}"
+    assert not problems, "\n".join(problems)

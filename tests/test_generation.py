@@ -234,3 +234,47 @@ def test_generate_rejects_a_prompt_that_is_not_a_string():
 
 def test_generate_with_length_zero_returns_the_prompt():
     assert generate(NextLetter(len(VOCAB)), VOCAB, "abc", 0) == "abc"
+
+
+# top_p (nucleus sampling) -----------------------------------------------------------------------------------
+NUCLEUS = [0.0, *torch.tensor([0.5, 0.3, 0.15, 0.05]).log().tolist()]  # a-d with these probabilities; <pad> masked
+
+
+@pytest.mark.parametrize("top_p, kept", [(0.4, {"a"}), (0.7, {"a", "b"}), (0.9, {"a", "b", "c"}),
+                                         (0.99, {"a", "b", "c", "d"}), (1.0, {"a", "b", "c", "d"})])
+def test_generate_top_p_keeps_the_fewest_best_characters_that_reach_p(top_p, kept):
+    text = generate(FixedScores(NUCLEUS), VOCAB, "a", 400, top_p=top_p, generator=torch.Generator().manual_seed(0))
+    assert set(text[1:]) == kept
+
+
+def test_generate_top_p_renormalises_the_nucleus():
+    text = generate(FixedScores(NUCLEUS), VOCAB, "a", 4_000, top_p=0.7, generator=torch.Generator().manual_seed(0))
+    share_a = text[1:].count("a") / 4_000
+    assert abs(share_a - 0.5 / 0.8) < 0.03  # a and b kept: a has 0.5 of their 0.8
+
+
+def test_generate_top_p_of_one_changes_nothing_and_combines_with_top_k():
+    model = FixedScores(NUCLEUS)
+    plain = generate(model, VOCAB, "a", 200, generator=torch.Generator().manual_seed(3))
+    assert generate(model, VOCAB, "a", 200, top_p=1.0, generator=torch.Generator().manual_seed(3)) == plain
+    both = generate(model, VOCAB, "a", 200, top_k=3, top_p=0.99, generator=torch.Generator().manual_seed(3))
+    assert set(both[1:]) == {"a", "b", "c"}  # top_k cuts d first; the nucleus of the rest keeps all three
+
+
+def test_generate_top_p_applies_after_the_temperature():
+    hot = generate(FixedScores(NUCLEUS), VOCAB, "a", 400, temperature=10.0, top_p=0.4,
+                   generator=torch.Generator().manual_seed(0))
+    assert set(hot[1:]) == {"a", "b"}  # flattened: a alone (about 0.28) no longer reaches 0.4
+
+
+@pytest.mark.parametrize("top_p, error, match", [
+    (0, ValueError, "top_p must be greater than 0, got 0"),
+    (-0.5, ValueError, "top_p must be greater than 0, got -0.5"),
+    (1.5, ValueError, "top_p must be at most 1, got 1.5"),
+    (float("nan"), ValueError, "top_p must be a number, got NaN"),
+    ("0.9", TypeError, "top_p must be a number or None, got '0.9' (str)"),
+    (True, TypeError, "top_p must be a number or None, got True (bool)"),
+])
+def test_generate_rejects_a_bad_top_p(top_p, error, match):
+    with pytest.raises(error, match=re.escape(match)):
+        generate(NextLetter(len(VOCAB)), VOCAB, "a", 5, top_p=top_p)
