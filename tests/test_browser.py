@@ -35,9 +35,12 @@ def free_port() -> int:
 
 
 def stored_outputs(path: Path) -> tuple[int, int]:
-    """How many outputs JupyterLab should draw (it merges consecutive prints to one stream) and how many images."""
+    """How many outputs JupyterLab should draw (it merges consecutive prints to one stream) and how many images;
+    a solution's outputs are hidden until clicked, so they are not drawn."""
     shown, images = 0, 0
     for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+        if cell["metadata"].get("jupyter", {}).get("outputs_hidden"):
+            continue
         previous = None
         for output in cell.get("outputs", []):
             kind = (output["output_type"], output.get("name"))
