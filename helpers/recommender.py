@@ -10,6 +10,7 @@ from torch import nn
 from helpers.validation import check_choice, check_int, check_number, check_type
 
 DECAY_MODES = ("batch", "dense")
+SCHEDULES = ("constant", "one-cycle")
 
 
 def random_split(n: int, test_fraction: float = 0.2, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -144,10 +145,12 @@ class Factorisation(nn.Module):
 
     With side features, a user's vector and bias are the sum of their id's row and one row per categorical
     field (age band, gender, ...), so a user with few ratings still gets a vector from people like them.
+    With movie_genres (bool, movies x genres), a movie's vector and bias add the mean of its genres' rows.
     """
 
     def __init__(self, n_users: int, n_movies: int, factors: int, rating_range: tuple[float, float] = (0.5, 5.5),
-                 mean_rating: float = 3.5, side_features: SideFeatures | None = None, init_std: float = 0.01):
+                 mean_rating: float = 3.5, side_features: SideFeatures | None = None, init_std: float = 0.01,
+                 movie_genres: np.ndarray | None = None):
         super().__init__()
         check_int("n_users", n_users, minimum=1)
         check_int("n_movies", n_movies, minimum=1)
@@ -172,6 +175,16 @@ class Factorisation(nn.Module):
             self.feature_vectors = nn.Embedding(sum(side_features.sizes), factors)
             self.feature_bias = nn.Embedding(sum(side_features.sizes), 1)
             tables += [self.feature_vectors, self.feature_bias]
+        self.genre_vectors = self.genre_bias = None
+        if movie_genres is not None:
+            genres = np.asarray(movie_genres, dtype=np.float32)
+            if genres.ndim != 2 or len(genres) != n_movies:
+                raise ValueError(f"movie_genres must be movies x genres with {n_movies} rows, got {genres.shape}")
+            weights = genres / np.maximum(genres.sum(1, keepdims=True), 1.0)  # a movie averages its genres' rows
+            self.register_buffer("genre_weights", torch.as_tensor(weights))
+            self.genre_vectors = nn.Embedding(genres.shape[1], factors)
+            self.genre_bias = nn.Embedding(genres.shape[1], 1)
+            tables += [self.genre_vectors, self.genre_bias]
         for table in tables:
             nn.init.normal_(table.weight, std=init_std)
         # the logit at which the sigmoid gives the mean rating: training starts from the global mean
@@ -185,6 +198,10 @@ class Factorisation(nn.Module):
             ids = self.feature_ids[users]  # batch x fields
             found["feature"] = self.feature_vectors(ids)  # batch x fields x factors
             found["feature_bias"] = self.feature_bias(ids).squeeze(-1)
+        if self.genre_vectors is not None:
+            weights = self.genre_weights[movies]  # batch x genres
+            found["genre"] = weights @ self.genre_vectors.weight
+            found["genre_bias"] = (weights @ self.genre_bias.weight).squeeze(-1)
         return found
 
     def forward(self, users: torch.Tensor, movies: torch.Tensor) -> torch.Tensor:
@@ -195,7 +212,10 @@ class Factorisation(nn.Module):
         user, user_bias = parts["user"], parts["user_bias"]
         if "feature" in parts:
             user, user_bias = user + parts["feature"].sum(-2), user_bias + parts["feature_bias"].sum(-1)
-        logit = self.offset + user_bias + parts["movie_bias"] + (user * parts["movie"]).sum(-1)
+        movie, movie_bias = parts["movie"], parts["movie_bias"]
+        if "genre" in parts:
+            movie, movie_bias = movie + parts["genre"], movie_bias + parts["genre_bias"]
+        logit = self.offset + user_bias + movie_bias + (user * movie).sum(-1)
         return self.low + (self.high - self.low) * torch.sigmoid(logit)
 
 
@@ -209,7 +229,7 @@ def row_penalty(parts: Mapping[str, torch.Tensor]) -> torch.Tensor:
 
 def fit_factorisation(model: Factorisation, users: np.ndarray, movies: np.ndarray, ratings: np.ndarray,
                       epochs: int, weight_decay: float, decay: str = "batch", lr: float = 0.02,
-                      batch_size: int | None = None, seed: int = 0,
+                      batch_size: int | None = None, seed: int = 0, schedule: str = "constant",
                       val: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> list[float]:
     """Train with Adam on squared error; returns the validation RMSE after each epoch (empty without val).
 
@@ -217,6 +237,7 @@ def fit_factorisation(model: Factorisation, users: np.ndarray, movies: np.ndarra
     so a row pays in proportion to how often it is used, and rows outside the batch are not touched.
     decay="dense": the optimizer's weight_decay, which shrinks every row of every table at every step.
     batch_size=None trains full-batch (one step per epoch).
+    schedule="one-cycle": the learning rate warms up to lr and anneals to near zero over all the epochs.
     """
     check_type("model", model, Factorisation, "a Factorisation")
     check_int("epochs", epochs, minimum=1)
@@ -225,13 +246,18 @@ def fit_factorisation(model: Factorisation, users: np.ndarray, movies: np.ndarra
     check_number("lr", lr, positive=True)
     check_int("batch_size", batch_size, minimum=1, optional=True)
     check_int("seed", seed, minimum=0)
+    check_choice("schedule", schedule, SCHEDULES)
     u, m, r = _tensors(users, movies, ratings)
     if decay == "dense":  # decoupled (AdamW): Adam's own weight_decay would be rescaled by its step size
         optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
     else:
         optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     generator = torch.Generator().manual_seed(seed)
-    size = len(r) if batch_size is None else batch_size
+    size = len(r) if batch_size is None else min(batch_size, len(r))
+    scheduler = None
+    if schedule == "one-cycle":
+        steps = epochs * -(-len(r) // size)
+        scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=steps)
     history = []
     for _ in range(epochs):
         model.train()
@@ -242,6 +268,8 @@ def fit_factorisation(model: Factorisation, users: np.ndarray, movies: np.ndarra
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
+            if scheduler is not None:
+                scheduler.step()
         if val is not None:
             history.append(rmse(predict(model, val[0], val[1]), val[2]))
     return history

@@ -1,4 +1,4 @@
-"""Comparing models honestly: results over several seeds (mean ± sd) and the paired bootstrap on one test set."""
+"""Comparing models honestly: results over several seeds (mean ± sd) and paired bootstraps on one test set."""
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -83,6 +83,43 @@ def paired_bootstrap(scores_a: Sequence[float], scores_b: Sequence[float], resam
     tail = (1 - confidence) / 2 * 100
     low, high = np.percentile(means, [tail, 100 - tail])
     return PairedComparison(float(diff.mean()), float(low), float(high), float((means > 0).mean()))
+
+
+def paired_spearman(scores_a: Sequence[float], scores_b: Sequence[float], ratings: Sequence[float],
+                    resamples: int = 1_000, confidence: float = 0.95, seed: int = 0) -> PairedComparison:
+    """Spearman(a, ratings) - Spearman(b, ratings) for two models that scored the same items (word pairs, say).
+
+    A Spearman correlation is not a mean over items, so each bootstrap resample of the items re-ranks them and
+    recomputes both correlations on the same resampled items (ties get average ranks, as in scipy).
+    """
+    from scipy.stats import rankdata, spearmanr
+
+    a, b, y = (_item_scores(name, v) for name, v in [("scores_a", scores_a), ("scores_b", scores_b),
+                                                      ("ratings", ratings)])
+    if not len(a) == len(b) == len(y):
+        raise ValueError(f"scores_a, scores_b and ratings must cover the same items: {len(a)}, {len(b)}, {len(y)}")
+    if len(y) < 3:
+        raise ValueError(f"a Spearman correlation needs at least 3 items, got {len(y)}")
+    for name, v in [("scores_a", a), ("scores_b", b), ("ratings", y)]:
+        if np.ptp(v) == 0:
+            raise ValueError(f"{name} is constant: its Spearman correlation is undefined")
+    check_int("resamples", resamples, minimum=100)
+    check_number("confidence", confidence, minimum=0.5, maximum=0.999)
+    check_int("seed", seed, minimum=0)
+    idx = np.random.default_rng(seed).integers(0, len(y), size=(resamples, len(y)))
+    ranked_y = rankdata(y[idx], axis=1)
+    with np.errstate(invalid="ignore"):   # a resample of tied items has no correlation: dropped below
+        gap = _row_pearson(rankdata(a[idx], axis=1), ranked_y) - _row_pearson(rankdata(b[idx], axis=1), ranked_y)
+    gap = gap[np.isfinite(gap)]
+    tail = (1 - confidence) / 2 * 100
+    low, high = np.percentile(gap, [tail, 100 - tail])
+    difference = spearmanr(a, y).statistic - spearmanr(b, y).statistic
+    return PairedComparison(float(difference), float(low), float(high), float((gap > 0).mean()))
+
+
+def _row_pearson(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    x, y = x - x.mean(axis=1, keepdims=True), y - y.mean(axis=1, keepdims=True)
+    return (x * y).sum(axis=1) / np.sqrt((x * x).sum(axis=1) * (y * y).sum(axis=1))
 
 
 def _item_scores(name: str, scores: Sequence[float]) -> np.ndarray:

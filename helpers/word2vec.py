@@ -119,21 +119,6 @@ class SkipGram(nn.Module):
         return -F.logsigmoid(scores).sum()
 
 
-def spearman_terms(scores: Sequence[float], ratings: Sequence[float]) -> np.ndarray:
-    """One term per item whose mean is the Spearman correlation of scores with ratings: the product of the two
-    standardised ranks. Two tables scored on the same pairs can then go to helpers.statistics.paired_bootstrap
-    (which resamples the items and keeps the full set's ranks, an approximation for re-ranking each resample)."""
-    from scipy.stats import rankdata
-
-    x, y = np.asarray(scores, dtype=np.float64), np.asarray(ratings, dtype=np.float64)
-    if x.ndim != 1 or x.shape != y.shape or len(x) < 3:
-        raise ValueError(f"scores and ratings must be 1-D, of one length, at least 3 items: {x.shape} vs {y.shape}")
-    rx, ry = rankdata(x), rankdata(y)
-    if rx.std() == 0 or ry.std() == 0:
-        raise ValueError("scores and ratings must not be constant")
-    return (rx - rx.mean()) / rx.std() * (ry - ry.mean()) / ry.std()
-
-
 def _check_counts(counts: np.ndarray) -> np.ndarray:
     if not isinstance(counts, np.ndarray) or counts.ndim != 1 or not np.issubdtype(counts.dtype, np.integer):
         raise TypeError("counts must be a 1-D integer numpy array (one count per word)")

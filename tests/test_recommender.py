@@ -142,6 +142,21 @@ def test_side_features_add_their_rows_to_the_user():
         Factorisation(3, 3, 4, side_features=side)
 
 
+def test_genres_add_the_mean_of_their_rows_to_the_movie():
+    genres = np.array([[True, False, True], [False, False, False]])
+    torch.manual_seed(0)
+    model = Factorisation(2, 2, 4, init_std=0.5, movie_genres=genres)
+    parts = model.parts(torch.tensor([0, 1]), torch.tensor([0, 1]))
+    assert torch.allclose(parts["genre"][0], model.genre_vectors.weight[[0, 2]].mean(0))
+    assert torch.equal(parts["genre"][1], torch.zeros(4))  # a movie without genres gets nothing from them
+    logit = (model.offset + model.user_bias.weight[0, 0] + model.movie_bias.weight[0, 0] + parts["genre_bias"][0]
+             + model.user_vectors.weight[0] @ (model.movie_vectors.weight[0] + parts["genre"][0]))
+    assert torch.allclose(model(torch.tensor([0]), torch.tensor([0]))[0],
+                          model.low + (model.high - model.low) * torch.sigmoid(logit))
+    with pytest.raises(ValueError, match="movie_genres"):
+        Factorisation(2, 3, 4, movie_genres=genres)
+
+
 def test_row_penalty_counts_every_looked_up_row():
     parts = {"user": torch.ones(2, 3), "user_bias": torch.full((2,), 2.0), "feature": torch.ones(2, 2, 3)}
     assert row_penalty(parts).item() == pytest.approx(3 + 4 + 6)
@@ -183,6 +198,13 @@ def test_training_is_seeded_and_checks_arguments():
         fit_factorisation(model, users, movies, stars, epochs=2, weight_decay=0.1, batch_size=50, seed=7)
         runs.append(model.movie_vectors.weight.detach().clone())
     assert torch.equal(runs[0], runs[1])
+    torch.manual_seed(0)
+    model = Factorisation(30, 40, 3)
+    history = fit_factorisation(model, users, movies, stars, epochs=3, weight_decay=0.1, batch_size=50,
+                                schedule="one-cycle", val=(users, movies, stars))
+    assert len(history) == 3
+    with pytest.raises(KeyError, match="unknown schedule"):
+        fit_factorisation(model, users, movies, stars, 1, 0.1, schedule="cosine")
     with pytest.raises(KeyError, match="unknown decay"):
         fit_factorisation(model, users, movies, stars, 1, 0.1, decay="sparse")
     with pytest.raises(ValueError, match="differ in length"):

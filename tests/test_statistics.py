@@ -1,10 +1,10 @@
-"""Unit tests for helpers.statistics: results over seeds (mean ± sd) and the paired bootstrap."""
+"""Unit tests for helpers.statistics: results over seeds (mean ± sd), the paired bootstrap and paired Spearman."""
 import re
 
 import numpy as np
 import pytest
 
-from helpers.statistics import PairedComparison, SeedSummary, over_seeds, paired_bootstrap
+from helpers.statistics import PairedComparison, SeedSummary, over_seeds, paired_bootstrap, paired_spearman
 
 
 def seeded_score(seed: int) -> float:
@@ -231,3 +231,61 @@ def test_paired_bootstrap_rejects_bad_scores(a, b, error, match):
 def test_paired_bootstrap_rejects_bad_settings(kwargs, error, match):
     with pytest.raises(error, match=re.escape(match)):
         paired_bootstrap([1, 0, 1], [0, 0, 1], **kwargs)
+
+
+# paired_spearman ---------------------------------------------------------------------------------------------
+def rated_items(n: int = 200, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Human ratings, a model that follows them closely and one that follows them loosely."""
+    rng = np.random.default_rng(seed)
+    ratings = rng.integers(0, 11, n).astype(float)  # ties, as in WordSim353
+    return ratings + rng.normal(0, 1, n), ratings + rng.normal(0, 4, n), ratings
+
+
+def test_paired_spearman_difference_is_the_full_set_spearman_gap():
+    from scipy.stats import spearmanr
+    good, poor, ratings = rated_items()
+    result = paired_spearman(good, poor, ratings, seed=0)
+    expected = spearmanr(good, ratings).statistic - spearmanr(poor, ratings).statistic
+    assert result.difference == pytest.approx(expected)
+    assert result.low < result.difference < result.high
+    assert result.low > 0 and result.wins == 1.0  # the close model wins on every resample
+
+
+def test_paired_spearman_recomputes_spearman_on_each_resample():
+    from scipy.stats import spearmanr
+    good, poor, ratings = rated_items(60, seed=1)
+    result = paired_spearman(good, poor, ratings, resamples=300, confidence=0.9, seed=5)
+    idx = np.random.default_rng(5).integers(0, 60, size=(300, 60))
+    gaps = [spearmanr(good[i], ratings[i]).statistic - spearmanr(poor[i], ratings[i]).statistic for i in idx]
+    assert (result.low, result.high) == pytest.approx(tuple(np.percentile(gaps, [5, 95])))
+    assert result.wins == pytest.approx(np.mean(np.array(gaps) > 0))
+
+
+def test_paired_spearman_of_a_model_with_itself_is_zero_and_swapping_flips_the_sign():
+    good, poor, ratings = rated_items(80)
+    same = paired_spearman(good, good.copy(), ratings)
+    assert (same.difference, same.low, same.high, same.wins) == (0.0, 0.0, 0.0, 0.0)
+    forward, backward = paired_spearman(good, poor, ratings), paired_spearman(poor, good, ratings)
+    assert backward.difference == pytest.approx(-forward.difference)
+    assert (backward.low, backward.high) == pytest.approx((-forward.high, -forward.low))
+
+
+@pytest.mark.parametrize("a, b, y, error, match", [
+    ([1, 2, 3], [1, 2], [1, 2, 3], ValueError, "must cover the same items: 3, 2, 3"),
+    ([1, 2], [2, 1], [1, 2], ValueError, "needs at least 3 items, got 2"),
+    ([1, 2, 3], [3, 1, 2], [5, 5, 5], ValueError, "ratings is constant"),
+    ([1, 1, 1], [3, 1, 2], [1, 2, 3], ValueError, "scores_a is constant"),
+    ([1, 2, float("nan")], [3, 1, 2], [1, 2, 3], ValueError, "scores_a holds a NaN or infinite score"),
+    ("123", [3, 1, 2], [1, 2, 3], TypeError, "scores_a must be a sequence of per-item scores, got str"),
+    ([1, 2, 3], [3, 1, 2], 7, TypeError, "ratings must be a sequence of per-item scores, got int"),
+])
+def test_paired_spearman_rejects_bad_input(a, b, y, error, match):
+    with pytest.raises(error, match=re.escape(match)):
+        paired_spearman(a, b, y)
+
+
+def test_paired_spearman_rejects_bad_settings():
+    with pytest.raises(ValueError, match="resamples must be at least 100"):
+        paired_spearman([1, 2, 3], [3, 1, 2], [1, 2, 3], resamples=10)
+    with pytest.raises(TypeError, match="seed must be an integer"):
+        paired_spearman([1, 2, 3], [3, 1, 2], [1, 2, 3], seed=0.5)

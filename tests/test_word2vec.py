@@ -15,7 +15,6 @@ from helpers.word2vec import (
     keep_probabilities,
     noise_distribution,
     skipgram_pairs,
-    spearman_terms,
 )
 
 SENTENCES = [["a", "b", "a", "c"], ["b", "a", "d"], ["a", "rare"]]
@@ -121,19 +120,6 @@ def test_skipgram_model_initialisation_and_loss():
     assert sorted(model.inputs.weight.grad.coalesce().indices()[0].tolist()) == [0, 1]
     with pytest.raises(ValueError):
         SkipGram(0)
-
-
-def test_spearman_terms_average_to_spearman():
-    from scipy.stats import spearmanr
-
-    rng = np.random.default_rng(0)
-    x, y = rng.normal(size=50), rng.normal(size=50)
-    y = x + y
-    assert np.isclose(spearman_terms(x, y).mean(), spearmanr(x, y).statistic)
-    with pytest.raises(ValueError):
-        spearman_terms([1, 2, 3], [1, 2])
-    with pytest.raises(ValueError):
-        spearman_terms([1, 1, 1], [1, 2, 3])
 
 
 GENSIM_RUN = """
