@@ -2,7 +2,7 @@
 from collections.abc import Iterator, Sequence
 
 import torch
-from torch.utils.data import Sampler
+from torch.utils.data import Dataset, Sampler
 
 from helpers.validation import check_bool, check_int
 from helpers.vocab import PAD_ID
@@ -44,6 +44,34 @@ def bag_inputs(seqs: Sequence[Sequence[int]]) -> tuple[torch.Tensor, torch.Tenso
     for i in flat:
         check_int("each id", i, minimum=0)
     return torch.as_tensor(flat, dtype=torch.long), offsets
+
+
+class EncodedTexts(Dataset):
+    """Encoded texts kept as one flat tensor of ids; `dataset[list of indices]` is a whole batch for nn.EmbeddingBag:
+    (flat ids, offsets, labels as float), with no padding. Use it with `DataLoader(..., batch_size=None)` and a
+    BatchSampler."""
+
+    def __init__(self, id_lists: Sequence[Sequence[int]], labels: Sequence[int | float]):
+        flat, _ = bag_inputs(id_lists)
+        if len(labels) != len(id_lists):
+            raise ValueError(f"{len(id_lists)} texts but {len(labels)} labels")
+        self.lengths = torch.tensor([len(ids) for ids in id_lists])
+        if int(self.lengths.min()) == 0:
+            raise ValueError("a text is empty; drop empty texts or give them one <unk> token")
+        self.starts = self.lengths.cumsum(0) - self.lengths          # where each text starts in self.ids
+        self.ids = flat
+        self.labels = torch.tensor(labels, dtype=torch.float)
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def __getitem__(self, batch: Sequence[int] | torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        batch = torch.as_tensor(batch)
+        lengths = self.lengths[batch]
+        offsets = lengths.cumsum(0) - lengths                        # where each text starts in the batch
+        # position of every token of the batch in self.ids: its text's start + its place in the batch
+        positions = torch.repeat_interleave(self.starts[batch] - offsets, lengths) + torch.arange(int(lengths.sum()))
+        return self.ids[positions], offsets, self.labels[batch]
 
 
 def lengths_to_mask(lengths: torch.Tensor, max_len: int | None = None) -> torch.Tensor:

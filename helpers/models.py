@@ -37,18 +37,21 @@ class BagClassifier(nn.Module):
     """MeanPoolClassifier's model with nn.EmbeddingBag: no padding, no mask; the same parameter names
     (embedding.weight, out.*), so `bag.load_state_dict(mean_pool.state_dict())` moves trained weights across.
 
-    forward(flat_ids, offsets) -> logits [B, num_classes], or [B] when num_classes == 1 (helpers.batching.bag_inputs).
+    forward(flat_ids, offsets) -> logits [B, num_classes], or [B] when num_classes == 1 (helpers.batching.bag_inputs,
+    helpers.batching.EncodedTexts). `dropout` acts on the averaged vector, as in MeanPoolClassifier.
     """
 
-    def __init__(self, vocab_size: int, embedding_dim: int, num_classes: int):
+    def __init__(self, vocab_size: int, embedding_dim: int, num_classes: int, dropout: float = 0.0):
         super().__init__()
         for name, value in (("vocab_size", vocab_size), ("embedding_dim", embedding_dim), ("num_classes", num_classes)):
             check_int(name, value, minimum=1)
+        check_number("dropout", dropout, minimum=0, maximum=1)
         self.embedding = nn.EmbeddingBag(vocab_size, embedding_dim, mode="mean")
+        self.dropout = nn.Dropout(dropout)
         self.out = nn.Linear(embedding_dim, num_classes)
 
     def forward(self, flat_ids: torch.Tensor, offsets: torch.Tensor) -> torch.Tensor:
-        logits = self.out(self.embedding(flat_ids, offsets))
+        logits = self.out(self.dropout(self.embedding(flat_ids, offsets)))
         return logits.squeeze(1) if logits.shape[1] == 1 else logits
 
     def load_mean_pool(self, model: MeanPoolClassifier) -> "BagClassifier":

@@ -77,7 +77,7 @@ def main(argv: list[str]) -> int:
     nb = nbformat.read(root, as_version=4)
     nb.cells.append(nbformat.v4.new_markdown_cell(contents(rows), id="site-contents"))
     nbformat.write(nb, root)
-    code = build_main(["-b", "html", "-q", "-c", str(SITE), "-d", str(staging / ".doctrees"), str(staging), str(out)])
+    code = build_main(["-b", "html", "-q", "-j", "auto", "-c", str(SITE), "-d", str(staging / ".doctrees"), str(staging), str(out)])
     if code == 0:
         (out / "index.html").write_text(f'<!DOCTYPE html><meta charset="utf-8"><title>{rows[0]["title"]}</title>'
                                         f'<meta http-equiv="refresh" content="0; url={Path(rows[0]["file"]).stem}'

@@ -4,9 +4,9 @@ import re
 import pytest
 import torch
 from torch import nn
-from torch.utils.data import DataLoader
+from torch.utils.data import BatchSampler, DataLoader
 
-from helpers.batching import BucketBatchSampler, bag_inputs, lengths_to_mask, pad_collate
+from helpers.batching import BucketBatchSampler, EncodedTexts, bag_inputs, lengths_to_mask, pad_collate
 
 
 # pad_collate ------------------------------------------------------------------------------------------------
@@ -107,6 +107,37 @@ def test_bag_inputs_reject_bad_input(seqs, error, match):
 
 
 # lengths_to_mask --------------------------------------------------------------------------------------------
+# EncodedTexts -----------------------------------------------------------------------------------------------
+TEXTS = [[5, 6, 7], [8], [9, 4], [3, 3, 2, 1]]
+
+
+@pytest.mark.parametrize("picked", [[0, 1, 2, 3], [2, 0], [3], [1, 3, 1]])
+def test_encoded_texts_batch_is_the_bag_inputs_of_the_picked_texts(picked):
+    data = EncodedTexts(TEXTS, [1, 0, 1, 0])
+    ids, offsets, labels = data[picked]
+    flat, expected_offsets = bag_inputs([TEXTS[k] for k in picked])
+    assert torch.equal(ids, flat) and torch.equal(offsets, expected_offsets)
+    assert labels.dtype == torch.float and labels.tolist() == [[1.0, 0.0, 1.0, 0.0][k] for k in picked]
+
+
+def test_encoded_texts_with_a_batch_sampler_gives_every_text_once():
+    data = EncodedTexts(TEXTS, [1, 0, 1, 0])
+    loader = DataLoader(data, sampler=BatchSampler(range(len(data)), 3, drop_last=False), batch_size=None)
+    batches = list(loader)
+    assert len(data) == 4 and [len(b[2]) for b in batches] == [3, 1]
+    assert torch.cat([b[0] for b in batches]).tolist() == [i for t in TEXTS for i in t]
+
+
+@pytest.mark.parametrize("texts, labels, error, match", [
+    (TEXTS, [1, 0], ValueError, "4 texts but 2 labels"),
+    ([[1], []], [0, 1], ValueError, "a text is empty"),
+    ("abc", [0, 1, 0], TypeError, "seqs must be a list of id lists"),
+])
+def test_encoded_texts_rejects_bad_input(texts, labels, error, match):
+    with pytest.raises(error, match=re.escape(match)):
+        EncodedTexts(texts, labels)
+
+
 def test_lengths_to_mask_marks_real_positions():
     mask = lengths_to_mask(torch.tensor([3, 1, 2]))
     assert mask.dtype == torch.bool

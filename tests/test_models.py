@@ -3,6 +3,7 @@ import re
 
 import pytest
 import torch
+from torch import nn
 
 from helpers.batching import bag_inputs, pad_collate
 from helpers.models import BagClassifier, MeanPoolClassifier
@@ -129,6 +130,20 @@ def test_bag_classifier_output_is_the_linear_layer_of_each_bag_mean():
         assert torch.allclose(model(*bag_inputs(TEXTS)), expected, atol=1e-6)
 
 
+def test_bag_classifier_dropout_acts_on_the_mean_in_training_only():
+    torch.manual_seed(0)
+    model = BagClassifier(12, 6, 1, dropout=0.5)
+    with torch.no_grad():
+        means = torch.stack([model.embedding.weight[t].mean(dim=0) for t in TEXTS])
+        _ = torch.manual_seed(1)
+        trained = model(*bag_inputs(TEXTS))
+        _ = torch.manual_seed(1)
+        expected = model.out(nn.functional.dropout(means, 0.5, training=True)).squeeze(1)
+        assert torch.allclose(trained, expected, atol=1e-6)
+        model.eval()
+        assert torch.allclose(model(*bag_inputs(TEXTS)), model.out(means).squeeze(1), atol=1e-6)
+
+
 def test_load_mean_pool_copies_the_weights_not_a_view():
     mean_model = mean_pool(2)
     bag_model = BagClassifier(12, 6, 2).load_mean_pool(mean_model)
@@ -143,6 +158,8 @@ def test_load_mean_pool_copies_the_weights_not_a_view():
     ({"vocab_size": True}, TypeError, "vocab_size must be an integer, got True (bool)"),
     ({"embedding_dim": 6.0}, TypeError, "embedding_dim must be an integer, got 6.0 (float)"),
     ({"num_classes": -1}, ValueError, "num_classes must be at least 1, got -1"),
+    ({"dropout": 1.5}, ValueError, "dropout"),
+    ({"dropout": "0.5"}, TypeError, "dropout"),
 ])
 def test_bag_classifier_rejects_bad_arguments(kwargs, error, match):
     args = {"vocab_size": 12, "embedding_dim": 6, "num_classes": 2, **kwargs}

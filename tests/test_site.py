@@ -85,23 +85,29 @@ def test_formulas_in_07_are_typeset_offline(site, offline):
 
 def test_every_page_draws_its_images_folds_solutions_and_offers_the_notebook(site, offline):
     context, _ = offline
-    page = context.new_page()
-    problems = []
-    for name in pages():
-        page.goto((site / f"{name}.html").as_uri(), wait_until="domcontentloaded")
-        images = page.locator("article img")
-        page.wait_for_function("() => [...document.images].every(i => i.complete)", timeout=20_000)
-        drawn = images.evaluate_all("imgs => imgs.filter(i => i.complete && i.naturalWidth > 0 && i.alt).length")
-        solutions = page.locator("div.cell.tag_solution")
-        shown = page.locator("div.cell.tag_solution .cell_output").evaluate_all(
-            "outs => outs.filter(o => o.checkVisibility()).length")
-        download = page.locator("a[href$='.ipynb']").count()
-        title = page.title()
-        if drawn != images.count() or shown or not download or not title.startswith(name[:2] if name[:2] != "00" else ""):
-            problems.append(f"{name}: {drawn}/{images.count()} images drawn with alt text, {shown} of "
-                            f"{solutions.count()} solution outputs visible, download links {download}, "
-                            f"title {title!r}")
-    page.close()
+    tabs = [context.new_page() for _ in range(3)]  # three pages load at once; each load is mostly waiting
+    problems, names = [], pages()
+    for start in range(0, len(names), len(tabs)):
+        batch = list(zip(tabs, names[start:start + len(tabs)]))
+        for page, name in batch:
+            page.goto((site / f"{name}.html").as_uri(), wait_until="commit")
+        for page, name in batch:
+            page.wait_for_load_state("domcontentloaded")
+            images = page.locator("article img")
+            page.wait_for_function("() => [...document.images].every(i => i.complete)", timeout=20_000)
+            drawn = images.evaluate_all("imgs => imgs.filter(i => i.complete && i.naturalWidth > 0 && i.alt).length")
+            solutions = page.locator("div.cell.tag_solution")
+            shown = page.locator("div.cell.tag_solution .cell_output").evaluate_all(
+                "outs => outs.filter(o => o.checkVisibility()).length")
+            download = page.locator("a[href$='.ipynb']").count()
+            title = page.title()
+            if drawn != images.count() or shown or not download or \
+                    not title.startswith(name[:2] if name[:2] != "00" else ""):
+                problems.append(f"{name}: {drawn}/{images.count()} images drawn with alt text, {shown} of "
+                                f"{solutions.count()} solution outputs visible, download links {download}, "
+                                f"title {title!r}")
+    for page in tabs:
+        page.close()
     assert not problems, "\n".join(problems)
 
 
