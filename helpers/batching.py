@@ -52,14 +52,12 @@ class EncodedTexts(Dataset):
     BatchSampler."""
 
     def __init__(self, id_lists: Sequence[Sequence[int]], labels: Sequence[int | float]):
-        flat, _ = bag_inputs(id_lists)
+        self.ids, self.starts = bag_inputs(id_lists)                 # starts: where each text starts in self.ids
         if len(labels) != len(id_lists):
             raise ValueError(f"{len(id_lists)} texts but {len(labels)} labels")
         self.lengths = torch.tensor([len(ids) for ids in id_lists])
         if int(self.lengths.min()) == 0:
             raise ValueError("a text is empty; drop empty texts or give them one <unk> token")
-        self.starts = self.lengths.cumsum(0) - self.lengths          # where each text starts in self.ids
-        self.ids = flat
         self.labels = torch.tensor(labels, dtype=torch.float)
 
     def __len__(self) -> int:

@@ -106,7 +106,6 @@ def test_bag_inputs_reject_bad_input(seqs, error, match):
         bag_inputs(seqs)
 
 
-# lengths_to_mask --------------------------------------------------------------------------------------------
 # EncodedTexts -----------------------------------------------------------------------------------------------
 TEXTS = [[5, 6, 7], [8], [9, 4], [3, 3, 2, 1]]
 
@@ -138,6 +137,7 @@ def test_encoded_texts_rejects_bad_input(texts, labels, error, match):
         EncodedTexts(texts, labels)
 
 
+# lengths_to_mask --------------------------------------------------------------------------------------------
 def test_lengths_to_mask_marks_real_positions():
     mask = lengths_to_mask(torch.tensor([3, 1, 2]))
     assert mask.dtype == torch.bool
