@@ -172,14 +172,15 @@ def by_hand_worker(rank: int, world_size: int, full_weight: torch.Tensor, ids: t
     sharded table, back-propagates loss = sum(rows * upstream) and returns rows, its rows' gradient, traffic."""
     batch = ids.tensor_split(world_size)[rank]
     table = RowWiseShardedEmbedding(full_weight)
-    rows = table(batch)
-    (rows * upstream.tensor_split(world_size)[rank]).sum().backward()
+    with SentBytes() as collectives:  # an independent count of the same exchanges, for the tests
+        rows = table(batch)
+        (rows * upstream.tensor_split(world_size)[rank]).sum().backward()
     mine = owner_of(ids.reshape(-1), table.num_rows, world_size) == rank
     in_batch = torch.zeros(ids.numel(), dtype=torch.bool)
     in_batch[torch.arange(ids.numel()).reshape(ids.shape).tensor_split(world_size)[rank].reshape(-1)] = True
     return {"rows": rows.detach(), "grad": table.weight.grad, "start": table.start, "stop": table.stop,
             "sent_ids": int((in_batch & ~mine).sum()), "answered_ids": int((~in_batch & mine).sum()),
-            "traffic": dict(sorted(table.traffic.items()))}
+            "traffic": dict(sorted(table.traffic.items())), "collectives": collectives.sent}
 
 
 # ---- TorchRec --------------------------------------------------------------------------------------------------
@@ -256,6 +257,60 @@ def row_wise_cpu_sharder(fused_params: dict):
     return RowWiseOnCpuSharder(fused_params=fused_params)
 
 
+class SentBytes:
+    """Counts the bytes this rank sends to other ranks through torch.distributed's collectives, by collective.
+
+    Used as a context manager: it wraps dist.all_to_all_single, reduce_scatter_tensor, reduce_scatter,
+    all_gather_into_tensor and all_reduce while active, so library code that calls them (TorchRec's
+    all-to-alls and reduce-scatters) is counted too. Direct exchanges are assumed (each rank sends each other rank
+    its part once); all_reduce is counted as a ring, 2 (W-1)/W of the tensor.
+    """
+
+    NAMES = ("all_to_all_single", "reduce_scatter_tensor", "reduce_scatter", "all_gather_into_tensor", "all_reduce")
+
+    def __init__(self):
+        self.sent: dict[str, int] = {}
+        self._saved: dict[str, Callable] = {}
+
+    def __enter__(self) -> "SentBytes":
+        for name in self.NAMES:
+            self._saved[name] = original = getattr(dist, name)
+            setattr(dist, name, self._wrap(name, original))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for name, original in self._saved.items():
+            setattr(dist, name, original)
+
+    def _wrap(self, name: str, original: Callable) -> Callable:
+        def counted(*args, **kwargs):
+            self.sent[name] = self.sent.get(name, 0) + self._bytes(name, args, kwargs)
+            return original(*args, **kwargs)
+        return counted
+
+    @staticmethod
+    def _bytes(name: str, args: tuple, kwargs: dict) -> int:
+        def arg(index: int, key: str):
+            return args[index] if len(args) > index else kwargs.get(key)
+
+        group = kwargs.get("group")
+        w, rank = dist.get_world_size(group), dist.get_rank(group)
+        if name == "all_to_all_single":
+            tensor, splits = arg(1, "input"), arg(3, "input_split_sizes")
+            row = tensor[0].numel() * tensor.element_size() if len(tensor) else 0
+            own = splits[rank] if splits else len(tensor) // w
+            return (len(tensor) - own) * row
+        if name == "reduce_scatter":
+            return sum(t.numel() * t.element_size() for j, t in enumerate(arg(1, "input_list")) if j != rank)
+        tensor = arg(0, "tensor") if name == "all_reduce" else arg(1, "input")
+        size = tensor.numel() * tensor.element_size()
+        if name == "reduce_scatter_tensor":
+            return size * (w - 1) // w
+        if name == "all_gather_into_tensor":
+            return size * (w - 1)
+        return 2 * size * (w - 1) // w  # all_reduce, as a ring
+
+
 def torchrec_worker(rank: int, world_size: int, specs: list, state: dict, lengths: torch.Tensor,
                     values: torch.Tensor, labels: torch.Tensor, sharding_types: list[str], lr: float) -> dict:
     """One rank of the TorchRec demos: for each sharding type, plan, shard with DistributedModelParallel,
@@ -289,14 +344,15 @@ def torchrec_worker(rank: int, world_size: int, specs: list, state: dict, length
         sharded = DistributedModelParallel(model, env=env, plan=plan, device=torch.device("cpu"),
                                            sharders=[sharder])
         _copy_into_shards(sharded, state)
-        out = sharded(features)
-        loss = F.binary_cross_entropy_with_logits(out, my_labels)
         dense = dict(in_backward_optimizer_filter(sharded.named_parameters()))
         optimizer = torch.optim.SGD(list(dense.values()), lr=lr)
-        loss.backward()  # the tables' fused optimizer updates them here, inside backward
+        with SentBytes() as traffic:  # what one forward and backward send, planning excluded
+            out = sharded(features)
+            loss = F.binary_cross_entropy_with_logits(out, my_labels)
+            loss.backward()  # the tables' fused optimizer updates them here, inside backward
         optimizer.step()
         name = kind if divide else f"{kind}, no gradient division"
-        results[name] = {"plan": _plan_rows(plan) if divide else [], "out": out.detach(),
+        results[name] = {"plan": _plan_rows(plan) if divide else [], "out": out.detach(), "sent": traffic.sent,
                          "shards": _local_shards(sharded), "dense": {k.split("dense.")[-1]: v.detach().clone()
                                                                     for k, v in dense.items()}}
     comm_ops.set_gradient_division(True)
@@ -377,6 +433,8 @@ def bytes_per_step(sharding: str, world_size: int, batch_per_rank: int, pooling_
                 sample of every rank (a reduce-scatter), pooled=False (by hand): one row per id.
     column_wise: every id to every column shard; [batch, dim / world_size] from each shard.
     data_parallel: no lookup traffic, but an all-reduce of the whole tables' gradients (ring: 2 (W-1)/W).
+    TorchRec's sharded kinds also send the KeyedJaggedTensor's lengths (one per sample and table, to each rank
+    that receives ids of that table) and, first, how many ids of each table each rank will receive.
     """
     check_choice("sharding", sharding, SHARDING_TYPES)
     for name, value in (("world_size", world_size), ("batch_per_rank", batch_per_rank), ("dim", dim),
@@ -388,13 +446,16 @@ def bytes_per_step(sharding: str, world_size: int, batch_per_rank: int, pooling_
     ids = t * b * pooling_factor
     if sharding == "data_parallel":
         return 2 * remote * t * num_rows * d * value_bytes
+    split_counts = (w - 1) * t * id_bytes  # ids per table, to each other rank, before the ids themselves
     if sharding == "table_wise":
-        return remote * (ids * id_bytes + 2 * t * b * d * value_bytes)
+        return split_counts + remote * ((ids + t * b) * id_bytes + 2 * t * b * d * value_bytes)
     if sharding == "row_wise":
-        rows_back = remote * ids * d if not pooled else (w - 1) * t * b * d  # partial sums for all W batches
-        return remote * ids * id_bytes + 2 * rows_back * value_bytes
+        if not pooled:
+            return remote * ids * (id_bytes + 2 * d * value_bytes)
+        lengths = (w - 1) * t * b  # every rank may own rows of any sample: all lengths to every rank
+        return split_counts + (remote * ids + lengths) * id_bytes + 2 * (w - 1) * t * b * d * value_bytes
     shard_dim = d / min(w, d)
-    return (w - 1) * ids * id_bytes + 2 * (w - 1) * t * b * shard_dim * value_bytes  # column-wise
+    return split_counts + (w - 1) * (ids + t * b) * id_bytes + 2 * (w - 1) * t * b * shard_dim * value_bytes
 
 
 def by_hand_bytes(sent_ids: int, answered_ids: int, dim: int, world_size: int,

@@ -80,13 +80,15 @@ def test_bytes_per_step_shapes_of_growth():
         return bytes_per_step(kind, world_size, batch_per_rank=512, pooling_factor=20, dim=128, num_tables=26,
                               num_rows=10**6, **kwargs)
 
-    assert sent("table_wise", 1024) < 2 * sent("table_wise", 2)  # bounded
+    assert sent("table_wise", 1024) < 1.1 * sent("table_wise", 64)  # levels off: (W-1)/W tends to 1
     assert sent("row_wise", 1024) > 100 * sent("row_wise", 2)  # grows with the world size
     assert sent("row_wise", 1024, pooled=False) < 2 * sent("row_wise", 2, pooled=False)
     assert all(sent(kind, 1) == 0 for kind in SHARDING_TYPES)  # one rank talks to nobody
-    # pooling on the owner pays off exactly when the pooling factor exceeds the world size
+    # pooling on the owner pays off once the pooling factor exceeds the world size: at L = W the values moved are
+    # equal, and the pooled (TorchRec) exchange pays only its lengths and per-table counts on top
     assert bytes_per_step("row_wise", 8, 4, 9, 16) < bytes_per_step("row_wise", 8, 4, 9, 16, pooled=False)
-    assert bytes_per_step("row_wise", 8, 4, 8, 16) == bytes_per_step("row_wise", 8, 4, 8, 16, pooled=False)
+    metadata = (8 - 1) * 1 * 8 + (8 - 1) * 1 * 4 * 8  # counts (W-1) T, lengths (W-1) T B, 8 bytes each
+    assert bytes_per_step("row_wise", 8, 4, 8, 16) == bytes_per_step("row_wise", 8, 4, 8, 16, pooled=False) + metadata
     assert bytes_per_step("row_wise", 8, 4, 7, 16) > bytes_per_step("row_wise", 8, 4, 7, 16, pooled=False)
 
 
@@ -150,3 +152,5 @@ def test_two_process_row_wise_table_equals_one_full_table():
     assert results[0]["sent_ids"] == results[1]["answered_ids"]
     for r in results:
         assert r["traffic"] == by_hand_bytes(r["sent_ids"], r["answered_ids"], dim=4, world_size=2)
+        # SentBytes, wrapped around torch.distributed itself, counts the same bytes as the table's own books
+        assert r["collectives"] == {"all_to_all_single": sum(r["traffic"].values())}
