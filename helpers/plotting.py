@@ -59,14 +59,14 @@ def heatmap(matrix: np.ndarray, row_labels: Sequence[str] | None = None, col_lab
         for (i, j), value in np.ndenumerate(matrix):
             strong = abs(value) > 0.6 * limit if diverging else (value - low) > 0.6 * (high - low or 1.0)
             ax.text(j, i, f"{value:.0f}" if float(value).is_integer() else f"{value:.2f}",
-                    ha="center", va="center", fontsize=8, color="white" if strong else "black")
+                    ha="center", va="center", fontsize=10, color="white" if strong else "black")
     ax.grid(False)
     ax.set_title(title)
     return ax
 
 
 def scatter_2d(points: np.ndarray, labels: Sequence[str], groups: Sequence[str] | None = None, title: str = "",
-               ax: plt.Axes | None = None, fontsize: int = 8) -> plt.Axes:
+               ax: plt.Axes | None = None, fontsize: int = 10) -> plt.Axes:
     """Points [N, 2] with a text label each, coloured by group (groups in sorted order for stable colours)."""
     points = np.asarray(points, dtype=float)
     if points.ndim != 2 or points.shape[1] != 2:
@@ -84,6 +84,6 @@ def scatter_2d(points: np.ndarray, labels: Sequence[str], groups: Sequence[str] 
         for i in idx:
             ax.annotate(labels[i], points[i], fontsize=fontsize, xytext=(2, 2), textcoords="offset points")
     if groups is not None:
-        ax.legend(fontsize=8, loc="best", markerscale=1.5)
+        ax.legend(fontsize=10, loc="best", markerscale=1.5)
     ax.set_title(title)
     return ax

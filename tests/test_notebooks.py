@@ -109,3 +109,17 @@ def test_topic_notebook_follows_the_skeleton(path):
     solutions = [c for c in after if c["metadata"].get("jupyter", {}).get("source_hidden")]
     assert len(solutions) >= 2, f"{path.name}: needs at least 2 exercises with collapsed solution cells"
     assert all(c["execution_count"] is not None for c in solutions), f"{path.name}: unexecuted solution"
+
+
+FONT_SIZE = re.compile(r"\bfontsize\s*[=:]\s*(?:int\s*=\s*)?(\d+(?:\.\d+)?)")
+
+
+@pytest.mark.parametrize("path", [*PATHS, NOTEBOOKS.parent / "helpers" / "plotting.py"], ids=lambda p: p.stem[:2])
+def test_plot_text_is_readable_on_a_projector(path):
+    """No label, legend or annotation below 10 pt (at 110 dpi, about 15 px on a 1280x720 slide)."""
+    if path.suffix == ".py":
+        code = path.read_text(encoding="utf-8")
+    else:
+        code = "\n".join(source(c) for c in load(path)["cells"] if c["cell_type"] == "code")
+    small = [float(size) for size in FONT_SIZE.findall(code) if float(size) < 10]
+    assert not small, f"{path.name}: font sizes {small} below 10 pt"
