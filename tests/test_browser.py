@@ -2,6 +2,7 @@
 
 The slide tests present every notebook in RISE (inside the JupyterLab server) and as a static deck (`make slides`),
 measure every slide in the page in one evaluate call, and fail naming the notebook, the slide and the overflow."""
+import contextlib
 import json
 import os
 import secrets
@@ -50,10 +51,15 @@ def stored_outputs(path: Path) -> tuple[int, int]:
     return shown, images
 
 
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    """A JupyterLab server on a free localhost port, with a token, fresh settings and no browser of its own."""
-    home = tmp_path_factory.mktemp("lab")
+def titled(path: Path, title: str) -> bool:
+    """A topic notebook's first heading starts with its number (the index's is the series' name)."""
+    return path.name.startswith("00_") or title.startswith(path.name[:2])
+
+
+@contextlib.contextmanager
+def jupyterlab(root_dir: Path, home: Path):
+    """A JupyterLab server on a free localhost port serving root_dir, with a token, fresh settings under home and no
+    browser of its own; yields (base URL, token). tools/student_screenshot.py starts one too."""
     settings = home / "settings" / "@jupyterlab" / "notebook-extension"
     settings.mkdir(parents=True)
     # render every cell (no windowing), so all stored outputs are in the page at once
@@ -64,7 +70,7 @@ def lab(tmp_path_factory):
     env = {**os.environ, "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
            "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"), "JUPYTER_RUNTIME_DIR": str(home / "runtime")}
     command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-               f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={ROOT / 'notebooks'}",
+               f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root_dir}",
                "--LabApp.notebook_starts_kernel=False"]  # stored outputs need no kernel: none competes for the cores
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")
@@ -72,22 +78,34 @@ def lab(tmp_path_factory):
     server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
-            break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                pytest.fail(f"JupyterLab did not start: {(home / 'lab.log').read_text()[-2000:]}")
-            time.sleep(0.3)
-    yield base, token
-    server.terminate()
     try:
-        server.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        server.kill()
-    log.close()
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"JupyterLab did not start: {(home / 'lab.log').read_text()[-2000:]}") from None
+                time.sleep(0.3)
+        yield base, token
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """JupyterLab serving notebooks/, for the whole module."""
+    with contextlib.ExitStack() as stack:
+        try:
+            server = stack.enter_context(jupyterlab(ROOT / "notebooks", tmp_path_factory.mktemp("lab")))
+        except RuntimeError as error:
+            pytest.fail(str(error))
+        yield server
 
 
 @pytest.fixture(scope="module")
@@ -156,8 +174,7 @@ def test_notebooks_open_from_the_file_browser_with_their_stored_outputs(lab, bro
         dialogs = page.locator(".jp-Dialog").count()
         if path.name.startswith("01_"):
             page.screenshot(path=str(ARTEFACTS / "notebook.png"))
-        if (outputs.count(), loaded, dialogs) != (n_outputs, n_images, 0) or not title.startswith(path.name[:2]) \
-                and not path.name.startswith("00_"):
+        if (outputs.count(), loaded, dialogs) != (n_outputs, n_images, 0) or not titled(path, title):
             problems.append(f"{path.name}: {outputs.count()}/{n_outputs} outputs, {loaded}/{n_images} images drawn, "
                             f"{dialogs} dialogs, title {title!r}")
         page.locator("#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current .lm-TabBar-tabCloseIcon").click()
@@ -302,8 +319,7 @@ def test_every_rise_slide_fits_1280x720(lab, browser):
                                 f"the notebook has {slide_count(path)}")
             problems += overflows(path.name, result)
             drawn, (n_outputs, n_images) = result["drawn"], stored_outputs(path)
-            if (drawn["outputs"], drawn["images"]) != (n_outputs, n_images) or \
-                    not (drawn["title"].startswith(path.name[:2]) or path.name.startswith("00_")):
+            if (drawn["outputs"], drawn["images"]) != (n_outputs, n_images) or not titled(path, drawn["title"]):
                 problems.append(f"{path.name}: {drawn['outputs']}/{n_outputs} outputs, {drawn['images']}/{n_images} "
                                 f"images drawn, title {drawn['title']!r}")
             if path.name.startswith("01_"):
