@@ -118,15 +118,25 @@ class Comparison:
 
 
 def time_alternating(fns: Mapping[str, Callable[[], object]], rounds: int = 3, min_run_time: float = 0.05,
-                     num_threads: int = 1, min_runs: int = 8, warmup: int = 2) -> Comparison:
+                     num_threads: int | Mapping[str, int] = 1, min_runs: int = 8, warmup: int = 2) -> Comparison:
     """Time each callable `rounds` times, A/B-fairly: every one is called `warmup` times first, then round r
-    times them in the given order when r is even and in reverse when r is odd, so none always goes first."""
+    times them in the given order when r is even and in reverse when r is odd, so none always goes first.
+    num_threads is one thread count for all, or a dict giving each name its own (one callable timed on 1 thread
+    and on all of them, say)."""
     if not isinstance(fns, Mapping) or not fns:
         raise TypeError("fns must be a non-empty dict of name -> callable taking no arguments")
     for name, fn in fns.items():
         check_type(f"fns[{name!r}]", fn, Callable, "a callable taking no arguments")
     check_int("rounds", rounds, minimum=1)
     check_int("warmup", warmup, minimum=0)
+    if isinstance(num_threads, Mapping):
+        if set(num_threads) != set(fns):
+            raise KeyError(f"num_threads must name exactly the timed callables {sorted(fns)}, got {sorted(num_threads)}")
+        threads = dict(num_threads)
+    else:
+        threads = dict.fromkeys(fns, num_threads)
+    for name, count in threads.items():
+        check_int(f"num_threads[{name!r}]" if isinstance(num_threads, Mapping) else "num_threads", count, minimum=1)
     for fn in fns.values():
         for _ in range(warmup):
             fn()
@@ -134,7 +144,7 @@ def time_alternating(fns: Mapping[str, Callable[[], object]], rounds: int = 3, m
     results = []
     for r in range(rounds):
         order = names if r % 2 == 0 else names[::-1]
-        timed = {name: time_callable(fns[name], min_run_time, num_threads, min_runs) for name in order}
+        timed = {name: time_callable(fns[name], min_run_time, threads[name], min_runs) for name in order}
         results.append({name: timed[name] for name in names})
     return Comparison(tuple(results))
 

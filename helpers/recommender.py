@@ -1,5 +1,6 @@
 """Recommendation with embedding tables: rating splits, error metrics and a biased matrix factorisation."""
 import hashlib
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -140,17 +141,36 @@ class SideFeatures:
         return cls(np.array(codes, dtype=np.int64).T, tuple(sizes))
 
 
+class _FixedSparseProduct(torch.autograd.Function):
+    """matrix @ table for a fixed sparse matrix (no gradient); the backward multiplies by its stored transpose
+    instead of transposing it again at every step."""
+
+    @staticmethod
+    def forward(ctx, table, matrix, transpose):
+        ctx.transpose = transpose
+        return matrix @ table
+
+    @staticmethod
+    def backward(ctx, grad):
+        return ctx.transpose @ grad, None, None
+
+
+USER_PARTS = ("user", "user_bias", "feature", "feature_bias", "history")  # the rest belong to the movie
+
+
 class Factorisation(nn.Module):
     """rating = low + (high - low) * sigmoid(mean + user bias + movie bias + user vector . movie vector).
 
     With side features, a user's vector and bias are the sum of their id's row and one row per categorical
     field (age band, gender, ...), so a user with few ratings still gets a vector from people like them.
     With movie_genres (bool, movies x genres), a movie's vector and bias add the mean of its genres' rows.
+    With rated (the training part's users and movies), a user's vector adds the mean of a second table's rows
+    for the movies they rated: what someone chose to watch is a multi-hot categorical feature (as in SVD++).
     """
 
     def __init__(self, n_users: int, n_movies: int, factors: int, rating_range: tuple[float, float] = (0.5, 5.5),
                  mean_rating: float = 3.5, side_features: SideFeatures | None = None, init_std: float = 0.01,
-                 movie_genres: np.ndarray | None = None):
+                 movie_genres: np.ndarray | None = None, rated: tuple[np.ndarray, np.ndarray] | None = None):
         super().__init__()
         check_int("n_users", n_users, minimum=1)
         check_int("n_movies", n_movies, minimum=1)
@@ -185,56 +205,98 @@ class Factorisation(nn.Module):
             self.genre_vectors = nn.Embedding(genres.shape[1], factors)
             self.genre_bias = nn.Embedding(genres.shape[1], 1)
             tables += [self.genre_vectors, self.genre_bias]
+        self.history_vectors = self.history = None
+        if rated is not None:
+            check_type("rated", rated, tuple, "a (users, movies) tuple")
+            if len(rated) != 2:
+                raise ValueError(f"rated must be a (users, movies) pair, got {len(rated)} items")
+            rated_users, rated_movies = _array("rated users", rated[0]), _array("rated movies", rated[1])
+            if len(rated_users) != len(rated_movies):
+                raise ValueError(f"rated users and movies differ in length: {len(rated_users)}, {len(rated_movies)}")
+            if len(rated_users) and (min(rated_users.min(), rated_movies.min()) < 0
+                                     or rated_users.max() >= n_users or rated_movies.max() >= n_movies):
+                raise ValueError("rated holds an id outside the model's users or movies")
+            count = np.bincount(rated_users, minlength=n_users)
+            matrix = torch.sparse_coo_tensor(  # users x movies, 1 / count where the user rated the movie
+                torch.as_tensor(np.stack([rated_users, rated_movies])),
+                torch.as_tensor(1.0 / count[rated_users], dtype=torch.float32), (n_users, n_movies),
+                check_invariants=True).coalesce()
+            with warnings.catch_warnings():  # torch calls sparse CSR "beta"; only its product with a table is used
+                warnings.simplefilter("ignore", UserWarning)
+                self.history = (matrix.to_sparse_csr(), matrix.t().coalesce().to_sparse_csr())
+            self.history_vectors = nn.Embedding(n_movies, factors)
+            tables += [self.history_vectors]
         for table in tables:
             nn.init.normal_(table.weight, std=init_std)
         # the logit at which the sigmoid gives the mean rating: training starts from the global mean
         self.offset = float(np.log((mean_rating - low) / (high - mean_rating)))
 
-    def parts(self, users: torch.Tensor, movies: torch.Tensor) -> dict[str, torch.Tensor]:
-        """The rows a batch looks up, by table: vectors (batch x factors) and biases (batch)."""
-        found = {"user": self.user_vectors(users), "movie": self.movie_vectors(movies),
-                 "user_bias": self.user_bias(users).squeeze(-1), "movie_bias": self.movie_bias(movies).squeeze(-1)}
+    def rows(self) -> dict[str, torch.Tensor]:
+        """Every user's and every movie's rows, by table: users (or movies) x factors for vectors, x fields x
+        factors for side features, and one number each for biases."""
+        found = {"user": self.user_vectors.weight, "movie": self.movie_vectors.weight,
+                 "user_bias": self.user_bias.weight.squeeze(-1), "movie_bias": self.movie_bias.weight.squeeze(-1)}
         if self.feature_vectors is not None:
-            ids = self.feature_ids[users]  # batch x fields
-            found["feature"] = self.feature_vectors(ids)  # batch x fields x factors
-            found["feature_bias"] = self.feature_bias(ids).squeeze(-1)
+            found["feature"] = self.feature_vectors.weight[self.feature_ids]  # users x fields x factors
+            found["feature_bias"] = self.feature_bias.weight[self.feature_ids].squeeze(-1)
         if self.genre_vectors is not None:
-            weights = self.genre_weights[movies]  # batch x genres
-            found["genre"] = weights @ self.genre_vectors.weight
-            found["genre_bias"] = (weights @ self.genre_bias.weight).squeeze(-1)
+            found["genre"] = self.genre_weights @ self.genre_vectors.weight
+            found["genre_bias"] = (self.genre_weights @ self.genre_bias.weight).squeeze(-1)
+        if self.history_vectors is not None:
+            found["history"] = _FixedSparseProduct.apply(self.history_vectors.weight, *self.history)
         return found
 
-    def forward(self, users: torch.Tensor, movies: torch.Tensor) -> torch.Tensor:
-        return self.combine(self.parts(users, movies))
+    def parts(self, users: torch.Tensor, movies: torch.Tensor) -> dict[str, torch.Tensor]:
+        """The rows a batch looks up, by table: vectors (batch x factors) and biases (batch)."""
+        return {name: rows[users if name in USER_PARTS else movies] for name, rows in self.rows().items()}
 
-    def combine(self, parts: Mapping[str, torch.Tensor]) -> torch.Tensor:
-        """Predicted ratings from the looked-up rows."""
-        user, user_bias = parts["user"], parts["user_bias"]
-        if "feature" in parts:
-            user, user_bias = user + parts["feature"].sum(-2), user_bias + parts["feature_bias"].sum(-1)
-        movie, movie_bias = parts["movie"], parts["movie_bias"]
-        if "genre" in parts:
-            movie, movie_bias = movie + parts["genre"], movie_bias + parts["genre_bias"]
-        logit = self.offset + user_bias + movie_bias + (user * movie).sum(-1)
+    def forward(self, users: torch.Tensor, movies: torch.Tensor) -> torch.Tensor:
+        return self.score(*self.totals(self.rows()), users, movies)
+
+    def totals(self, rows: Mapping[str, torch.Tensor]) -> tuple[torch.Tensor, ...]:
+        """Each user's and each movie's vector and bias, summed over its rows: (users x factors, users,
+        movies x factors, movies). Summing once per table is cheaper than once per rating."""
+        user, user_bias = rows["user"], rows["user_bias"]
+        if "feature" in rows:
+            user, user_bias = user + rows["feature"].sum(-2), user_bias + rows["feature_bias"].sum(-1)
+        if "history" in rows:
+            user = user + rows["history"]
+        movie, movie_bias = rows["movie"], rows["movie_bias"]
+        if "genre" in rows:
+            movie, movie_bias = movie + rows["genre"], movie_bias + rows["genre_bias"]
+        return user, user_bias, movie, movie_bias
+
+    def score(self, user, user_bias, movie, movie_bias, users: torch.Tensor, movies: torch.Tensor) -> torch.Tensor:
+        """Predicted ratings of (users, movies) pairs from the summed tables."""
+        logit = self.offset + user_bias[users] + movie_bias[movies] + (user[users] * movie[movies]).sum(-1)
         return self.low + (self.high - self.low) * torch.sigmoid(logit)
 
+    def combine(self, parts: Mapping[str, torch.Tensor]) -> torch.Tensor:
+        """Predicted ratings from the looked-up rows (what forward computes, one rating at a time)."""
+        batch = torch.arange(len(parts["user"]))
+        return self.score(*self.totals(parts), batch, batch)
 
-def row_penalty(parts: Mapping[str, torch.Tensor]) -> torch.Tensor:
-    """Mean over the batch of the squared length of every row each rating looked up."""
+
+def row_penalty(parts: Mapping[str, torch.Tensor], bias_weight: float = 1.0) -> torch.Tensor:
+    """Mean over the batch of the squared length of every row each rating looked up (biases times bias_weight)."""
     total = 0.0
-    for rows in parts.values():
-        total = total + rows.pow(2).reshape(len(rows), -1).sum(-1)
+    for name, rows in parts.items():
+        weight = bias_weight if name.endswith("bias") else 1.0
+        if weight:
+            total = total + weight * rows.pow(2).reshape(len(rows), -1).sum(-1)
     return total.mean()
 
 
 def fit_factorisation(model: Factorisation, users: np.ndarray, movies: np.ndarray, ratings: np.ndarray,
                       epochs: int, weight_decay: float, decay: str = "batch", lr: float = 0.02,
                       batch_size: int | None = None, seed: int = 0, schedule: str = "constant",
-                      val: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> list[float]:
+                      val: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+                      bias_decay: float | None = None) -> list[float]:
     """Train with Adam on squared error; returns the validation RMSE after each epoch (empty without val).
 
     decay="batch": a penalty weight_decay * (|user row|^2 + |movie row|^2) on the rows each rating looks up,
-    so a row pays in proportion to how often it is used, and rows outside the batch are not touched.
+    so a row pays in proportion to how often it is used, and rows outside the batch are not touched;
+    bias_decay (None: the same as weight_decay) is the penalty's weight on the biases.
     decay="dense": the optimizer's weight_decay, which shrinks every row of every table at every step.
     batch_size=None trains full-batch (one step per epoch).
     schedule="one-cycle": the learning rate warms up to lr and anneals to near zero over all the epochs.
@@ -247,11 +309,12 @@ def fit_factorisation(model: Factorisation, users: np.ndarray, movies: np.ndarra
     check_int("batch_size", batch_size, minimum=1, optional=True)
     check_int("seed", seed, minimum=0)
     check_choice("schedule", schedule, SCHEDULES)
+    check_number("bias_decay", bias_decay, minimum=0.0, optional=True)
     u, m, r = _tensors(users, movies, ratings)
     if decay == "dense":  # decoupled (AdamW): Adam's own weight_decay would be rescaled by its step size
-        optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
-    else:
-        optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+        optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay, fused=True)
+    else:  # fused: one kernel for all the tables' updates, several times faster than one per tensor
+        optimizer = torch.optim.Adam(model.parameters(), lr=lr, fused=True)
     generator = torch.Generator().manual_seed(seed)
     size = len(r) if batch_size is None else min(batch_size, len(r))
     scheduler = None
@@ -264,7 +327,9 @@ def fit_factorisation(model: Factorisation, users: np.ndarray, movies: np.ndarra
         order = torch.randperm(len(r), generator=generator) if size < len(r) else torch.arange(len(r))
         for start in range(0, len(r), size):
             batch = order[start:start + size]
-            loss = _loss(model, u[batch], m[batch], r[batch], weight_decay if decay == "batch" else 0.0)
+            penalty = weight_decay if decay == "batch" else 0.0
+            bias_penalty = penalty if bias_decay is None or decay != "batch" else bias_decay
+            loss = _loss(model, u[batch], m[batch], r[batch], penalty, bias_penalty)
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
@@ -285,10 +350,22 @@ def predict(model: Factorisation, users: np.ndarray, movies: np.ndarray) -> np.n
 
 
 def _loss(model: Factorisation, users: torch.Tensor, movies: torch.Tensor, ratings: torch.Tensor,
-          penalty: float) -> torch.Tensor:
-    parts = model.parts(users, movies)
-    loss = torch.mean((model.combine(parts) - ratings) ** 2)
-    return loss + penalty * row_penalty(parts) if penalty else loss
+          penalty: float, bias_penalty: float) -> torch.Tensor:
+    """Squared error plus the penalty of row_penalty(model.parts(users, movies)), computed from whole tables:
+    each user's (and movie's) squared row lengths once, times the number of the batch's ratings that use them."""
+    rows = model.rows()
+    loss = torch.mean((model.score(*model.totals(rows), users, movies) - ratings) ** 2)
+    length = {"user": 0.0, "movie": 0.0}  # weighted squared length of all the rows of each user, each movie
+    for name, table in rows.items():
+        weight = bias_penalty if name.endswith("bias") else penalty
+        if weight:
+            side = "user" if name in USER_PARTS else "movie"
+            length[side] = length[side] + weight * table.pow(2).reshape(len(table), -1).sum(-1)
+    for side, ids in (("user", users), ("movie", movies)):
+        if torch.is_tensor(length[side]):
+            uses = torch.bincount(ids, minlength=len(length[side])).to(length[side].dtype)
+            loss = loss + uses @ length[side] / len(ids)
+    return loss
 
 
 def surprise_svd(train: tuple[np.ndarray, np.ndarray, np.ndarray], test: tuple[np.ndarray, np.ndarray],

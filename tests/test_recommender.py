@@ -7,6 +7,7 @@ from helpers.recommender import (
     Biases,
     Factorisation,
     SideFeatures,
+    _loss,
     age_bands,
     cold_start_split,
     fit_biases,
@@ -225,3 +226,60 @@ def test_surprise_svd_is_seeded_and_beats_the_mean():
     assert rmse(first, stars[test]) < rmse(np.full(len(test), stars[train].mean()), stars[test])
     unseen = surprise_svd(data, (np.array([999]), np.array([999])), seed=1)
     assert unseen[0] == pytest.approx(stars[train].mean(), abs=1e-5)  # unknown user and movie: the global mean
+
+
+def test_history_adds_the_mean_of_the_rated_movies_rows():
+    model = Factorisation(3, 4, 2, init_std=0.5, rated=(np.array([0, 0, 2]), np.array([1, 3, 0])))
+    rows = model.rows()["history"]
+    weight = model.history_vectors.weight
+    assert torch.allclose(rows[0], weight[[1, 3]].mean(0))
+    assert torch.equal(rows[1], torch.zeros(2))  # a user who rated nothing gets nothing from it
+    assert torch.allclose(rows[2], weight[0])
+    rows.sum().backward()  # the stored transpose gives the same gradient as the dense product
+    dense = torch.zeros(3, 4)
+    dense[0, [1, 3]], dense[2, 0] = 0.5, 1.0
+    assert torch.allclose(model.history_vectors.weight.grad, dense.t() @ torch.ones(3, 2))
+
+
+@pytest.mark.parametrize("rated, error, match", [
+    ((np.array([3]), np.array([0])), ValueError, "outside"),
+    ((np.array([0]), np.array([4])), ValueError, "outside"),
+    ((np.array([-1]), np.array([0])), ValueError, "outside"),
+    ((np.array([0, 1]), np.array([0])), ValueError, "differ in length"),
+    ((np.array([0]), np.array([0]), np.array([0])), ValueError, "pair"),
+    ((np.array([0.5]), np.array([0])), TypeError, "integer ids"),
+    ([np.array([0]), np.array([0])], TypeError, "tuple"),
+])
+def test_history_checks_its_ratings(rated, error, match):
+    with pytest.raises(error, match=match):
+        Factorisation(3, 4, 2, rated=rated)
+
+
+def test_whole_table_loss_equals_the_per_rating_loss():
+    rng = np.random.default_rng(0)
+    side = SideFeatures(rng.integers(0, 3, (5, 2)), (3, 3))
+    model = Factorisation(5, 6, 3, init_std=0.5, side_features=side, movie_genres=rng.random((6, 4)) < 0.5,
+                          rated=(rng.integers(0, 5, 12), rng.integers(0, 6, 12)))
+    users, movies = torch.as_tensor(rng.integers(0, 5, 20)), torch.as_tensor(rng.integers(0, 6, 20))
+    ratings = torch.as_tensor(rng.uniform(1, 5, 20), dtype=torch.float32)
+    parts = model.parts(users, movies)
+    for bias_weight in (1.0, 0.0):
+        per_rating = torch.mean((model.combine(parts) - ratings) ** 2) + 0.1 * row_penalty(parts, bias_weight)
+        assert _loss(model, users, movies, ratings, 0.1, 0.1 * bias_weight).item() == pytest.approx(per_rating.item())
+    assert torch.allclose(model(users, movies), model.combine(parts))
+
+
+def test_bias_decay_zero_leaves_biases_unpenalised():
+    users, movies = np.array([0, 1, 0]), np.array([0, 1, 1])
+    stars = np.array([5.0, 1.0, 4.0], dtype=np.float32)
+    fits = {}
+    for bias_decay in (None, 0.0):
+        torch.manual_seed(0)
+        model = Factorisation(2, 2, 2)
+        fit_factorisation(model, users, movies, stars, 30, 1.0, lr=0.05, bias_decay=bias_decay)
+        fits[bias_decay] = predict(model, users, movies)
+    assert np.abs(fits[0.0] - stars).mean() < np.abs(fits[None] - stars).mean()
+    with pytest.raises(ValueError):
+        fit_factorisation(model, users, movies, stars, 1, 1.0, bias_decay=-0.1)
+    with pytest.raises(TypeError):
+        fit_factorisation(model, users, movies, stars, 1, 1.0, bias_decay="none")
