@@ -99,10 +99,13 @@ def jupyterlab(root_dir: Path, home: Path):
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    """JupyterLab serving notebooks/, for the whole module."""
+    """JupyterLab serving a copy of notebooks/ (rise.css included) and the RISE sweep notebook, for the module."""
+    root = tmp_path_factory.mktemp("notebooks")
+    shutil.copytree(ROOT / "notebooks", root, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    (root / SWEEP).write_text(json.dumps(series_in_one(NOTEBOOKS)), encoding="utf-8")
     with contextlib.ExitStack() as stack:
         try:
-            server = stack.enter_context(jupyterlab(ROOT / "notebooks", tmp_path_factory.mktemp("lab")))
+            server = stack.enter_context(jupyterlab(root, tmp_path_factory.mktemp("lab")))
         except RuntimeError as error:
             pytest.fail(str(error))
         yield server
@@ -119,14 +122,6 @@ def browser(tmp_path_factory):
             args=CHROMIUM_FLAGS, viewport={"width": 1280, "height": 900})
         yield context
         context.close()
-
-
-def shut_down_kernels(base: str, token: str) -> None:
-    """Opening a notebook starts its kernel; stop them so fifteen kernels do not pile up."""
-    sessions = json.load(urllib.request.urlopen(f"{base}/api/sessions?token={token}", timeout=10))
-    for session in sessions:
-        request = urllib.request.Request(f"{base}/api/sessions/{session['id']}?token={token}", method="DELETE")
-        urllib.request.urlopen(request, timeout=10)
 
 
 def open_in_lab(page, name: str) -> None:
@@ -188,6 +183,7 @@ def test_notebooks_open_from_the_file_browser_with_their_stored_outputs(lab, bro
 # of a scrolling `pre`) counts as a right overflow.
 MEASURE = """
   await Promise.all([...document.images].map(img => img.decode().catch(() => null)));
+  const measure = () => {
   const {width, height} = R.getConfig();
   const leaves = [];
   R.getHorizontalSlides().forEach((stack, h) => {
@@ -210,10 +206,25 @@ MEASURE = """
     const heading = section.querySelector("h1, h2, h3");
     return {h, v, title: heading ? heading.textContent.replace("\u00b6", "").trim().slice(0, 60) : "",
             height: section.scrollHeight, bottom: section.scrollHeight - height, right: Math.round(right),
-            images: section.querySelectorAll("img").length};
+            images: section.querySelectorAll("img").length,
+            outputs: section.querySelectorAll(".jp-OutputArea-child").length,
+            drawn: [...section.querySelectorAll(".jp-OutputArea-output img")]
+              .filter(i => i.complete && i.naturalWidth > 0).length};
   });
   for (const [el, style] of saved) style === null ? el.removeAttribute("style") : el.setAttribute("style", style);
   return {width, height, slides: results};
+  };
+  // JupyterLab may still be settling a cell's layout: measure until two measurements a few frames apart agree
+  const frames = () => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+  let last = measure();
+  for (let i = 0; i < 50; i++) {
+    await frames();
+    await new Promise(resolve => setTimeout(resolve, 50));
+    const now = measure();
+    if (JSON.stringify(now) === JSON.stringify(last)) break;
+    last = now;
+  }
+  return last;
 }
 """
 STATIC_MEASURE = """async () => {
@@ -238,11 +249,8 @@ RISE_MEASURE = """async () => {
   if (!R) return null;
   window.__reveal = R;
   await new Promise(resolve => setTimeout(resolve, 300));  // RISE syncs reveal.js once more after start-up
-  const drawn = {outputs: document.querySelectorAll(".jp-OutputArea-child").length,
-                 images: [...document.querySelectorAll(".jp-OutputArea-output img")]
-                   .filter(i => i.complete && i.naturalWidth > 0).length,
-                 title: (document.querySelector(".jp-MarkdownOutput h1") || {textContent: ""}).textContent};
-""" + MEASURE.replace("return {width, height, slides: results};", "return {width, height, slides: results, drawn};")
+  await document.fonts.ready;
+""" + MEASURE
 
 
 def overflows(notebook: str, measured: dict) -> list[str]:
@@ -253,31 +261,18 @@ def overflows(notebook: str, measured: dict) -> list[str]:
             for s in measured["slides"] if s["bottom"] > 0 or s["right"] > 0]
 
 
-class Tallest:
-    """Screenshots of the three tallest slides so far, taken while their page is open (no reload):
-    build/browser/<kind>-tallest-N-<notebook>-<slide>.png."""
-
-    def __init__(self, kind: str):
-        self.kind, self.shots = kind, []  # (height, file)
-        for old in ARTEFACTS.glob(f"{kind}-tallest-*.png"):
-            old.unlink()
-
-    def offer(self, page, name: str, measured: dict, go: str) -> None:
-        for s in sorted(measured["slides"], key=lambda s: -s["height"])[:3]:
-            if len(self.shots) == 3 and s["height"] <= self.shots[-1][0]:
-                return
-            page.evaluate(f"() => {go}.slide({s['h']}, {s['v']}, 99)")
-            page.wait_for_timeout(250)
-            shot = ARTEFACTS / f"{self.kind}-{name[:2]}-{s['h'] + 1}.{s['v'] + 1}.png"
-            page.screenshot(path=str(shot))
-            self.shots = sorted([*self.shots, (s["height"], shot)], key=lambda item: -item[0])
-            for _, dropped in self.shots[3:]:
-                dropped.unlink(missing_ok=True)
-            self.shots = self.shots[:3]
-
-    def finish(self) -> None:
-        for rank, (_, shot) in enumerate(self.shots, 1):
-            shot.rename(shot.with_name(shot.name.replace(f"{self.kind}-", f"{self.kind}-tallest-{rank}-", 1)))
+def screenshot_tallest(kind: str, page, measured: dict[str, dict], show, go: str) -> None:
+    """Screenshots of the three tallest slides, taken after the sweep: build/browser/<kind>-tallest-N-<notebook>-
+    <slide>.png. show(name) puts that notebook's deck in the page; go names the deck's reveal.js object."""
+    for old in ARTEFACTS.glob(f"{kind}-tallest-*.png"):
+        old.unlink()
+    slides = [(name, s) for name, m in measured.items() for s in m["slides"]]
+    for rank, (name, s) in enumerate(sorted(slides, key=lambda item: -item[1]["height"])[:3], 1):
+        show(name)
+        h, v = s.get("at", (s["h"], s["v"]))  # where the slide sits in the deck on screen
+        page.evaluate(f"() => {go}.slide({h}, {v}, 99)")
+        page.wait_for_timeout(250)
+        page.screenshot(path=str(ARTEFACTS / f"{kind}-tallest-{rank}-{name[:2]}-{s['h'] + 1}.{s['v'] + 1}.png"))
 
 
 def slide_count(path: Path) -> int:
@@ -292,49 +287,75 @@ def report(kind: str, measured: dict[str, dict]) -> str:
             f"of {SLIDE['height']}")
 
 
+SWEEP = "rise_sweep.ipynb"
+
+
+def series_in_one(notebooks: list[Path]) -> dict:
+    """Every notebook's cells, in order, as one notebook with the RISE settings they all share. RISE then starts
+    once for the series: a start costs about 2 s of Chromium time whatever the notebook's size, more than its
+    slides do. Each notebook's first cell starts a slide, so no slide mixes two notebooks."""
+    loaded = [json.loads(path.read_text(encoding="utf-8")) for path in notebooks]
+    settings = {json.dumps(nb["metadata"].get("rise"), sort_keys=True) for nb in loaded}
+    assert len(settings) == 1, f"the notebooks' metadata.rise differ ({len(settings)} kinds): run tools/slides.py apply"
+    for path, nb in zip(notebooks, loaded):
+        assert nb["cells"][0]["metadata"].get("slideshow", {}).get("slide_type") == "slide", \
+            f"{path.name}: its first cell does not start a slide"
+    return {**loaded[0], "cells": [cell for nb in loaded for cell in nb["cells"]]}
+
+
+def by_notebook(result: dict, notebooks: list[Path]) -> dict[str, dict]:
+    """The sweep's slides cut back into notebooks (each has slide_count slides), numbered within the notebook;
+    "at" keeps a slide's place in the sweep's deck."""
+    measured, start = {}, 0
+    for path in notebooks:
+        own = result["slides"][start:start + slide_count(path)]
+        start += len(own)
+        first = own[0]["h"] if own else 0
+        measured[path.name] = {**result, "slides": [{**s, "h": s["h"] - first, "at": (s["h"], s["v"])} for s in own]}
+    return measured
+
+
+def shapes(slides: list[dict]) -> list[tuple]:
+    return [(s["h"], s["v"], s["height"], s["bottom"], s["right"], s["outputs"], s["drawn"]) for s in slides]
+
+
 def test_every_rise_slide_fits_1280x720(lab, browser):
-    """Every notebook presented by RISE in JupyterLab: every slide within 1280x720, RISE settings in effect, every
-    stored output and image drawn (solutions' outputs stay hidden), the notebook's title on top."""
+    """Every slide of every notebook presented by RISE in JupyterLab: within 1280x720, RISE settings in effect, every
+    stored output and image drawn (solutions' outputs stay hidden), the notebook's title on its first slide. The
+    notebooks are presented as one (series_in_one); one of them, opened on its own, must measure the same."""
     base, token = lab
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
-    pages = [browser.new_page() for _ in range(3)]  # three notebooks load at once; each load is mostly waiting
-    for page in pages:
-        page.set_viewport_size(SLIDE)
-    measured, problems, tallest = {}, [], Tallest("rise")
-    for start in range(0, len(NOTEBOOKS), len(pages)):
-        batch = list(zip(pages, NOTEBOOKS[start:start + len(pages)]))
-        for page, path in batch:
-            page.goto(f"{base}/rise/{path.name}?token={token}", wait_until="commit")
-        for page, path in batch:
-            result = page.evaluate(RISE_MEASURE)
-            if result is None:
-                problems.append(f"{path.name}: RISE did not start")
-                continue
-            measured[path.name] = result
-            if (result["width"], result["height"]) != (SLIDE["width"], SLIDE["height"]):
-                problems.append(f"{path.name}: RISE slide is {result['width']}x{result['height']}, "
-                                "not 1280x720 (metadata.rise: run tools/slides.py apply)")
-            if len(result["slides"]) != slide_count(path):
-                problems.append(f"{path.name}: RISE shows {len(result['slides'])} slides, "
-                                f"the notebook has {slide_count(path)}")
-            problems += overflows(path.name, result)
-            drawn, (n_outputs, n_images) = result["drawn"], stored_outputs(path)
-            if (drawn["outputs"], drawn["images"]) != (n_outputs, n_images) or not titled(path, drawn["title"]):
-                problems.append(f"{path.name}: {drawn['outputs']}/{n_outputs} outputs, {drawn['images']}/{n_images} "
-                                f"images drawn, title {drawn['title']!r}")
-            if path.name.startswith("01_"):
-                page.screenshot(path=str(ARTEFACTS / "slide.png"))
-            if page.locator(".jp-Dialog").count():
-                problems.append(f"{path.name}: a dialog opened over the slides")
-            tallest.offer(page, path.name, result, "window.__reveal")
-        shut_down_kernels(base, token)
+    page = browser.new_page()
+    page.set_viewport_size(SLIDE)
+    page.goto(f"{base}/rise/{SWEEP}?token={token}", wait_until="commit")
+    result = page.evaluate(RISE_MEASURE)
+    assert result is not None, "RISE did not start on the sweep notebook"
+    assert (result["width"], result["height"]) == (SLIDE["width"], SLIDE["height"]), \
+        f"RISE slide is {result['width']}x{result['height']}, not 1280x720 (metadata.rise: run tools/slides.py apply)"
+    expected = sum(map(slide_count, NOTEBOOKS))
+    assert len(result["slides"]) == expected, f"RISE shows {len(result['slides'])} slides, the notebooks have {expected}"
+    measured, problems = by_notebook(result, NOTEBOOKS), []
+    for path in NOTEBOOKS:
+        slides, (n_outputs, n_images) = measured[path.name]["slides"], stored_outputs(path)
+        problems += overflows(path.name, measured[path.name])
+        outputs, drawn = sum(s["outputs"] for s in slides), sum(s["drawn"] for s in slides)
+        if (outputs, drawn) != (n_outputs, n_images) or not titled(path, slides[0]["title"]):
+            problems.append(f"{path.name}: {outputs}/{n_outputs} outputs, {drawn}/{n_images} images drawn, "
+                            f"title {slides[0]['title']!r}")
+    if page.locator(".jp-Dialog").count():
+        problems.append("a dialog opened over the slides")
+    screenshot_tallest("rise", page, measured, lambda name: None, "window.__reveal")  # the sweep shows them all
+    print(report("RISE", measured))
 
-    tallest.finish()
-    if measured:
-        print(report("RISE", measured))
-    shut_down_kernels(base, token)
-    for page in pages:
-        page.close()
+    alone = next(path for path in NOTEBOOKS if path.name.startswith("01_"))
+    page.goto(f"{base}/rise/{alone.name}?token={token}", wait_until="commit")
+    own = page.evaluate(RISE_MEASURE)
+    page.screenshot(path=str(ARTEFACTS / "slide.png"))
+    page.close()
+    if own is None or shapes(own["slides"]) != shapes(measured[alone.name]["slides"]):
+        problems.append(f"{alone.name} measures differently on its own than in the sweep: "
+                        f"{shapes(own['slides']) if own else 'RISE did not start'} vs "
+                        f"{shapes(measured[alone.name]['slides'])}")
     assert not problems, "\n".join(problems)
 
 
@@ -358,7 +379,7 @@ def test_every_static_slide_fits_1280x720_offline(decks, browser):
     remote = []
     page.on("request", lambda request: None if request.url.startswith(("file:", "data:", "about:", "blob:"))
             else remote.append(request.url))
-    measured, problems, tallest = {}, [], Tallest("static")
+    measured, problems = {}, []
     for deck in decks:
         name = deck.name.replace(".slides.html", ".ipynb")
         page.goto(deck.as_uri(), wait_until="load")
@@ -371,9 +392,13 @@ def test_every_static_slide_fits_1280x720_offline(decks, browser):
                                  ".filter(el => /\\$[^$\\s][^$]*\\$/.test(el.textContent)).length")
         if raw_math:
             problems.append(f"{name}: {raw_math} text cells show formulas as raw LaTeX (MathJax did not typeset)")
-        tallest.offer(page, name, result, "Reveal")
 
-    tallest.finish()
+
+    def show(name: str) -> None:
+        page.goto((DECKS / name.replace(".ipynb", ".slides.html")).as_uri(), wait_until="load")
+        page.wait_for_function("() => window.Reveal && Reveal.isReady()")
+
+    screenshot_tallest("static", page, measured, show, "Reveal")
     print(report("static decks", measured))
     page.close()
     assert not remote, f"static decks load from the network: {sorted(set(remote))[:5]}"

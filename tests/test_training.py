@@ -131,6 +131,7 @@ def test_setup_notebook_limits_threads_and_validates():
 
     before = torch.get_num_threads()
     try:
+        torch.set_num_threads(2)  # the suite runs on one thread (conftest.py): start from another count
         setup_notebook(seed=0)
         assert torch.get_num_threads() == 1
         assert all(pool["num_threads"] == 1 for pool in threadpool_info())
