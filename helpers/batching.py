@@ -1,5 +1,6 @@
 """Batching variable-length sequences: padding, EmbeddingBag offsets, masks from lengths, batches by length."""
 from collections.abc import Iterator, Sequence
+from itertools import chain
 
 import torch
 from torch.utils.data import Dataset, Sampler
@@ -24,8 +25,10 @@ def pad_collate(batch: Sequence[tuple[Sequence[int], int | float]] | Sequence[Se
     if int(lengths.min()) == 0:
         raise ValueError("a sequence in the batch is empty; drop empty texts or give them one <unk> token")
     padded = torch.full((len(seqs), int(lengths.max())), pad_id, dtype=torch.long)
-    for row, seq in enumerate(seqs):
-        padded[row, : len(seq)] = torch.as_tensor(seq, dtype=torch.long)
+    # one tensor for the whole batch, written row by row through the mask (a tensor per row costs more than the ids)
+    flat = torch.cat([torch.as_tensor(s, dtype=torch.long) for s in seqs]) if isinstance(seqs[0], torch.Tensor) \
+        else torch.as_tensor(list(chain.from_iterable(seqs)), dtype=torch.long)
+    padded[torch.arange(padded.shape[1]) < lengths[:, None]] = flat
     if labels is None:
         return padded, lengths
     label_dtype = torch.float32 if isinstance(labels[0], float) else torch.long
@@ -40,10 +43,14 @@ def bag_inputs(seqs: Sequence[Sequence[int]]) -> tuple[torch.Tensor, torch.Tenso
         raise ValueError("seqs is empty: there is nothing to bag")
     lengths = torch.tensor([len(s) for s in seqs], dtype=torch.long)
     offsets = torch.cat([torch.zeros(1, dtype=torch.long), lengths.cumsum(0)[:-1]])
-    flat = [i for s in seqs for i in s]
-    for i in flat:
-        check_int("each id", i, minimum=0)
-    return torch.as_tensor(flat, dtype=torch.long), offsets
+    flat = list(chain.from_iterable(seqs))
+    if set(map(type, flat)) - {int}:  # a bool, float or other type among the ids: name the first one
+        for i in flat:
+            check_int("each id", i, minimum=0)
+    ids = torch.as_tensor(flat, dtype=torch.long)
+    if len(ids) and int(ids.min()) < 0:
+        check_int("each id", int(ids[ids < 0][0]), minimum=0)
+    return ids, offsets
 
 
 class EncodedTexts(Dataset):

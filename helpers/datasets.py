@@ -48,7 +48,7 @@ def near_duplicate_pairs(texts: Sequence[str], threshold: float = NEAR_DUPLICATE
     rows, cols = [], []
     for row, text in enumerate(texts):
         words = _WORD.findall(text.lower())
-        grams = {ids.setdefault(tuple(words[k:k + 5]), len(ids)) for k in range(len(words) - 4)}
+        grams = {ids.setdefault(gram, len(ids)) for gram in zip(words, words[1:], words[2:], words[3:], words[4:])}
         rows.extend([row] * len(grams))
         cols.extend(grams)
     shingles = scipy.sparse.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=(len(texts), len(ids)))

@@ -82,7 +82,10 @@ class Vocab:
         """Ids for a list of tokens (pass `tokenize(text)` for raw text)."""
         if isinstance(tokens, str):
             raise TypeError("encode expects a list of tokens, got a str: call tokenize(text) first")
-        return [self.lookup(tok) for tok in tokens]
+        if self.unk_id is None:
+            return [self.lookup(tok) for tok in tokens]
+        stoi, unk_id = self.stoi, self.unk_id
+        return [stoi.get(tok, unk_id) for tok in tokens]
 
     def decode(self, ids: Iterable[int]) -> list[str]:
         """Tokens for a sequence of ids (a list or a 1-D integer tensor)."""

@@ -106,6 +106,24 @@ def test_bag_inputs_reject_bad_input(seqs, error, match):
         bag_inputs(seqs)
 
 
+@pytest.mark.parametrize("seqs, error, match", [
+    ([[1, 2], [3, -4]], ValueError, r"each id must be at least 0, got -4"),
+    ([[1, -2], [3.5]], ValueError, r"each id must be at least 0, got -2"),  # the first bad id, in order, is named
+    ([[1, 2], [3.0]], TypeError, r"each id must be an integer, got 3.0 \(float\)"),
+    ([[True, 2]], TypeError, r"each id must be an integer, got True \(bool\)"),
+])
+def test_bag_inputs_reject_a_bad_id(seqs, error, match):
+    with pytest.raises(error, match=match):
+        bag_inputs(seqs)
+
+
+def test_pad_collate_takes_tensors_and_lists_alike():
+    as_lists = pad_collate([([5, 6, 7], 1), ([8], 0)])
+    as_tensors = pad_collate([(torch.tensor([5, 6, 7]), 1), (torch.tensor([8]), 0)])
+    assert all(torch.equal(a, b) for a, b in zip(as_lists, as_tensors))
+    assert as_lists[0].tolist() == [[5, 6, 7], [8, 0, 0]]
+
+
 # EncodedTexts -----------------------------------------------------------------------------------------------
 TEXTS = [[5, 6, 7], [8], [9, 4], [3, 3, 2, 1]]
 
