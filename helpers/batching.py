@@ -25,10 +25,12 @@ def pad_collate(batch: Sequence[tuple[Sequence[int], int | float]] | Sequence[Se
     if int(lengths.min()) == 0:
         raise ValueError("a sequence in the batch is empty; drop empty texts or give them one <unk> token")
     padded = torch.full((len(seqs), int(lengths.max())), pad_id, dtype=torch.long)
-    # one tensor for the whole batch, written row by row through the mask (a tensor per row costs more than the ids)
-    flat = torch.cat([torch.as_tensor(s, dtype=torch.long) for s in seqs]) if isinstance(seqs[0], torch.Tensor) \
-        else torch.as_tensor(list(chain.from_iterable(seqs)), dtype=torch.long)
-    padded[torch.arange(padded.shape[1]) < lengths[:, None]] = flat
+    # every id of the batch in one tensor, written through the mask row by row (a tensor per row cost more)
+    if isinstance(seqs[0], torch.Tensor):
+        flat = torch.cat([torch.as_tensor(s, dtype=torch.long) for s in seqs])
+    else:
+        flat = torch.as_tensor(list(chain.from_iterable(seqs)), dtype=torch.long)
+    padded[lengths_to_mask(lengths)] = flat
     if labels is None:
         return padded, lengths
     label_dtype = torch.float32 if isinstance(labels[0], float) else torch.long
